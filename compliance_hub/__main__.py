@@ -1,0 +1,3 @@
+from compliance_hub.cli import main
+
+main()

@@ -1,0 +1,166 @@
+"""Issuing certificates: a frozen coverage snapshot and a number per assignment version.
+
+Certificates are issued in the same transaction as the assignment change that causes
+them, so an active assignment always has a current certificate. The PDF is rendered from
+the snapshot later (by the worker, or on first request) and stored once; see ``documents``.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from compliance_hub.certificates.models import Assignment, Certificate, Contractor
+from compliance_hub.facilities.models import CoverageLine, Facility, Insurer, Partner
+
+TEMPLATE_VERSION = "coi-v1"
+# Crockford's base32 without look-alikes (no I, L, O, U): easy to read aloud and type.
+_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def new_certificate_number() -> str:
+    """A random, readable number such as ``CH-7K3M-9QXP`` (40 bits)."""
+    raw = "".join(secrets.choice(_ALPHABET) for _ in range(8))
+    return f"CH-{raw[:4]}-{raw[4:]}"
+
+
+def new_check_code() -> str:
+    """The random code that, with the number, opens the public verification page (50 bits)."""
+    return "".join(secrets.choice(_ALPHABET) for _ in range(10))
+
+
+def program_snapshot(partner: Partner) -> dict[str, Any]:
+    """The partner's insurance program as certificates state it (producer, insurers, lines)."""
+    insurers = list(Insurer.objects.filter(partner=partner).order_by("letter"))
+    lines = list(
+        CoverageLine.objects.filter(partner=partner, active=True)
+        .select_related("insurer")
+        .order_by("position", "id")
+    )
+    return {
+        "partner": partner.name,
+        "producer": {
+            "name": partner.producer_name,
+            "address": [line for line in partner.producer_address.splitlines() if line.strip()],
+            "contact": partner.producer_contact_name,
+            "phone": partner.producer_phone,
+            "email": partner.producer_email,
+        },
+        "insurers": [{"letter": i.letter, "name": i.name, "naic": i.naic} for i in insurers],
+        "coverages": [
+            {
+                "kind": line.kind,
+                "label": line.get_kind_display(),
+                "insurer": line.insurer.letter,
+                "policy_number": line.policy_number,
+                "limits": [[str(label), int(amount)] for label, amount in line.limits],
+                "additional_insured": line.additional_insured,
+                "subrogation_waived": line.subrogation_waived,
+            }
+            for line in lines
+        ],
+    }
+
+
+def build_snapshot(
+    assignment: Assignment,
+    contractor: Contractor,
+    facility: Facility,
+    program: dict[str, Any],
+) -> dict[str, Any]:
+    """Everything one certificate states, as plain JSON."""
+    return {
+        "template": TEMPLATE_VERSION,
+        **program,
+        "insured": {
+            "name": contractor.full_name,
+            "address": contractor.address_lines,
+            "external_id": contractor.external_id,
+        },
+        "holder": {
+            "name": facility.name,
+            "address": facility.address_lines,
+            "external_id": facility.external_id,
+        },
+        "assignment": {
+            "external_id": assignment.external_id,
+            "effective_date": assignment.effective_date.isoformat(),
+            "end_date": assignment.end_date.isoformat(),
+            "description": assignment.description,
+        },
+    }
+
+
+def new_certificate(
+    assignment: Assignment,
+    snapshot: dict[str, Any],
+    *,
+    issued_at: datetime | None = None,
+    supersedes: Certificate | None = None,
+) -> Certificate:
+    """An unsaved certificate for ``assignment`` (for ``bulk_create`` or ``save``)."""
+    return Certificate(
+        assignment=assignment,
+        number=new_certificate_number(),
+        check_code=new_check_code(),
+        issued_at=issued_at or timezone.now(),
+        status=Certificate.Status.ISSUED,
+        snapshot=snapshot,
+        template_version=TEMPLATE_VERSION,
+        supersedes=supersedes,
+    )
+
+
+# Fields whose change makes the stated coverage different, so a new certificate is issued.
+CERTIFIED_FIELDS = ("facility_id", "contractor_id", "effective_date", "end_date", "description")
+
+
+@transaction.atomic
+def issue_for(assignment: Assignment, *, program: dict[str, Any] | None = None) -> Certificate:
+    """Issue a new current certificate for ``assignment``, superseding the current one."""
+    now = timezone.now()
+    locked = Assignment.objects.select_for_update().get(pk=assignment.pk)
+    previous = Certificate.objects.filter(
+        assignment=locked, status=Certificate.Status.ISSUED
+    ).first()
+    if previous is not None:
+        previous.status = Certificate.Status.SUPERSEDED
+        previous.superseded_at = now
+        previous.save(update_fields=["status", "superseded_at"])
+    program = program if program is not None else program_snapshot(assignment.partner)
+    snapshot = build_snapshot(assignment, assignment.contractor, assignment.facility, program)
+    certificate = new_certificate(assignment, snapshot, issued_at=now, supersedes=previous)
+    certificate.save()
+    Assignment.objects.filter(pk=assignment.pk).update(current_certificate=certificate)
+    assignment.current_certificate = certificate
+    return certificate
+
+
+@transaction.atomic
+def void_current(assignment: Assignment) -> Certificate | None:
+    """Void the assignment's current certificate (when the assignment is cancelled)."""
+    current = (
+        Certificate.objects.select_for_update()
+        .filter(assignment=assignment, status=Certificate.Status.ISSUED)
+        .first()
+    )
+    if current is None:
+        return None
+    current.status = Certificate.Status.VOID
+    current.voided_at = timezone.now()
+    current.save(update_fields=["status", "voided_at"])
+    return current
+
+
+def certified_values(assignment: Assignment) -> tuple[Any, ...]:
+    return tuple(getattr(assignment, field) for field in CERTIFIED_FIELDS)
+
+
+def history(assignment: Assignment) -> Iterable[Certificate]:
+    """All certificates ever issued for an assignment, newest first."""
+    return Certificate.objects.filter(assignment=assignment).order_by("-issued_at", "-id")

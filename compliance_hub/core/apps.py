@@ -1,0 +1,9 @@
+"""Shared pieces: base templates, middleware, utilities."""
+
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    name = "compliance_hub.core"
+    label = "core"
+    verbose_name = "Core"

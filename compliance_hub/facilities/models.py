@@ -1,0 +1,256 @@
+"""Staffing partners, their insurance program, facilities, memberships and invitations."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+external_id_validator = RegexValidator(
+    r"^[A-Za-z0-9][A-Za-z0-9._:\-]{0,99}$",
+    "Use 1-100 letters, digits, '.', '_', ':' or '-', starting with a letter or digit.",
+)
+
+
+class Partner(models.Model):
+    """A staffing platform: owns facilities, contractors, assignments and an insurance program."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+    support_email = models.EmailField(
+        blank=True, help_text="Where facility people ask about access or bulk download."
+    )
+    producer_name = models.CharField(
+        "producer (broker)", max_length=200, blank=True, help_text="Broker named on certificates."
+    )
+    producer_address = models.TextField(blank=True)
+    producer_contact_name = models.CharField(max_length=200, blank=True)
+    producer_phone = models.CharField(max_length=40, blank=True)
+    producer_email = models.EmailField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Insurer(models.Model):
+    """An insurance company affording coverage in a partner's program (ACORD "insurer A-F")."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="insurers")
+    letter = models.CharField(
+        max_length=1, validators=[RegexValidator(r"^[A-F]$", "Use a letter A to F.")]
+    )
+    name = models.CharField(max_length=200)
+    naic = models.CharField(
+        "NAIC number",
+        max_length=5,
+        blank=True,
+        validators=[RegexValidator(r"^\d{5}$", "An NAIC company code has five digits.")],
+    )
+
+    class Meta:
+        ordering = ["partner", "letter"]
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "letter"], name="insurer_letter_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.letter}: {self.name}"
+
+
+class CoverageLine(models.Model):
+    """One line of coverage in the program: what kind, which policy, which limits."""
+
+    class Kind(models.TextChoices):
+        GENERAL_LIABILITY = "general_liability", "Commercial general liability"
+        PROFESSIONAL_LIABILITY = "professional_liability", "Professional liability"
+        OCCUPATIONAL_ACCIDENT = "occupational_accident", "Occupational accident"
+        WORKERS_COMPENSATION = "workers_compensation", "Workers' compensation"
+        AUTOMOBILE_LIABILITY = "automobile_liability", "Automobile liability"
+        UMBRELLA = "umbrella", "Umbrella / excess liability"
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="coverage_lines")
+    insurer = models.ForeignKey(Insurer, on_delete=models.PROTECT, related_name="coverage_lines")
+    kind = models.CharField(max_length=40, choices=Kind.choices)
+    policy_number = models.CharField(max_length=60)
+    limits = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='[label, dollars] pairs, e.g. [["Each occurrence", 1000000]].',
+    )
+    additional_insured = models.BooleanField("additional insured", default=False)
+    subrogation_waived = models.BooleanField("waiver of subrogation", default=False)
+    position = models.PositiveSmallIntegerField(default=0)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["partner", "position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.policy_number}"
+
+
+class PartnerStaff(models.Model):
+    """A person who works for a partner and may use its console."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="staff")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="partner_roles"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "partner staff"
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "person"], name="partner_staff_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} at {self.partner}"
+
+
+class Facility(models.Model):
+    """A location that receives contractors; belongs to one partner."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="facilities")
+    external_id = models.CharField(max_length=100, validators=[external_id_validator])
+    name = models.CharField(max_length=200)
+    address_line1 = models.CharField(max_length=200, blank=True)
+    address_line2 = models.CharField(max_length=200, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    region = models.CharField("state / region", max_length=100, blank=True)
+    postal_code = models.CharField(max_length=20, blank=True)
+    country = models.CharField(max_length=2, default="US")
+    bulk_download_enabled = models.BooleanField(
+        default=False, help_text="Only the staffing partner turns this on."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "facilities"
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partner", "external_id"], name="facility_external_id_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def address_lines(self) -> list[str]:
+        city_line = (
+            " ".join(
+                p
+                for p in [f"{self.city}," if self.city else "", self.region, self.postal_code]
+                if p
+            )
+            .strip()
+            .rstrip(",")
+        )
+        return [line for line in [self.address_line1, self.address_line2, city_line] if line]
+
+
+class Membership(models.Model):
+    """A person's access to one facility. Revoked memberships are kept for the record."""
+
+    class Role(models.TextChoices):
+        PRIMARY = "primary", "Primary contact"
+        MEMBER = "member", "Team member"
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    facility = models.ForeignKey(Facility, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    invited_by_partner = models.ForeignKey(
+        Partner, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["facility", "person"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "facility"],
+                condition=Q(revoked_at__isnull=True),
+                name="one_active_membership_per_person_facility",
+            ),
+        ]
+        indexes = [models.Index(fields=["facility", "revoked_at"], name="membership_facility_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.person} @ {self.facility} ({self.role})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class Invitation(models.Model):
+    """Pending access for an e-mail address to one or more facilities."""
+
+    email = models.EmailField(max_length=254)
+    name = models.CharField(max_length=200, blank=True)
+    role = models.CharField(
+        max_length=10, choices=Membership.Role.choices, default=Membership.Role.MEMBER
+    )
+    facilities = models.ManyToManyField(Facility, related_name="invitations")
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="invitations_sent",
+    )
+    invited_by_partner = models.ForeignKey(
+        Partner, null=True, blank=True, on_delete=models.SET_NULL, related_name="invitations"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["email"], name="invitation_email_idx")]
+
+    def __str__(self) -> str:
+        return f"Invitation for {self.email}"
+
+    @property
+    def is_pending(self) -> bool:
+        return (
+            self.accepted_at is None
+            and self.revoked_at is None
+            and self.expires_at > timezone.now()
+        )

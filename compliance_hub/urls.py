@@ -1,0 +1,14 @@
+"""Top-level URL map. Each app owns its own ``urls.py``."""
+
+from django.contrib import admin
+from django.urls import path
+
+from compliance_hub.core import views as core_views
+
+admin.site.site_header = "Compliance Hub operator admin"
+admin.site.site_title = "Compliance Hub admin"
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("admin/", admin.site.urls),
+]
