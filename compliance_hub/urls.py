@@ -1,7 +1,7 @@
 """Top-level URL map. Each app owns its own ``urls.py``."""
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from compliance_hub.core import views as core_views
 
@@ -10,5 +10,11 @@ admin.site.site_title = "Compliance Hub admin"
 
 urlpatterns = [
     path("", core_views.home, name="home"),
+    path("", include("compliance_hub.accounts.urls")),
+    path("", include("compliance_hub.facilities.urls")),
+    path("", include("compliance_hub.certificates.urls")),
+    path("", include("compliance_hub.audits.urls")),
+    path("", include("compliance_hub.activity.urls")),
+    path("", include("compliance_hub.partner_api.urls")),
     path("admin/", admin.site.urls),
 ]
