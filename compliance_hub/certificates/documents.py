@@ -65,7 +65,7 @@ def ensure_rendered(certificate: Certificate) -> Certificate:
 def open_pdf(certificate: Certificate) -> IO[bytes]:
     """Open the stored PDF for reading (rendering it first if needed)."""
     certificate = ensure_rendered(certificate)
-    return default_storage.open(certificate.pdf.name, "rb")
+    return default_storage.open(str(certificate.pdf.name), "rb")
 
 
 def render_pending(limit: int = 100) -> int:
