@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+"""Certificate URLs: the facility portal (signed in) and public verification."""
+
+from django.urls import include, path
 
 app_name = "certificates"
-urlpatterns: list = []
+urlpatterns = [
+    path("", include("compliance_hub.certificates.urls_portal")),
+    path("", include("compliance_hub.certificates.urls_public")),
+]
