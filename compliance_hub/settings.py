@@ -6,7 +6,6 @@ Defaults make a local demo work; production (DEBUG off) refuses to start without
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import dj_database_url
@@ -58,6 +57,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "compliance_hub.core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -135,6 +135,9 @@ MAIL_SEND_ON_COMMIT = env_bool("MAIL_SEND_ON_COMMIT", not EMAIL_URL)
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media")))
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(DATA_DIR / "static")))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# Serve app static files straight from the packages unless collectstatic built a manifest.
+WHITENOISE_USE_FINDERS = not env_bool("STATIC_MANIFEST", False)
 S3_BUCKET = env_str("S3_BUCKET")
 S3_ENDPOINT_URL = env_str("S3_ENDPOINT_URL")
 if S3_BUCKET:
@@ -194,10 +197,32 @@ USE_I18N = False
 USE_TZ = True
 HUB_NAME = env_str("HUB_NAME", "Compliance Hub")
 
+LOG_FORMAT = env_str("LOG_FORMAT", "plain" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "filters": {
+        "redact": {"()": "compliance_hub.core.logging.RedactingFilter"},
+        "request_id": {"()": "compliance_hub.core.logging.RequestIdFilter"},
+    },
+    "formatters": {
+        "json": {"()": "compliance_hub.core.logging.JsonFormatter"},
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT if LOG_FORMAT in ("json", "plain") else "json",
+            "filters": ["request_id", "redact"],
+        },
+    },
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # runserver's own request lines: ours (compliance_hub.access) replace them.
+        "django.server": {"handlers": [], "level": "ERROR", "propagate": False},
+        "compliance_hub.access": {
+            "level": "INFO" if env_bool("ACCESS_LOG", True) else "WARNING"
+        },
+    },
 }

@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from compliance_hub.core import health
 from compliance_hub.core import views as core_views
 
 admin.site.site_header = "Compliance Hub operator admin"
@@ -17,4 +18,6 @@ urlpatterns = [
     path("", include("compliance_hub.activity.urls")),
     path("", include("compliance_hub.partner_api.urls")),
     path("admin/", admin.site.urls),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
 ]
