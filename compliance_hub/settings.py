@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "compliance_hub.accounts.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -122,6 +123,13 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SIGN_IN_LINK_TTL = env_int("SIGN_IN_LINK_TTL", 10 * 60)
 INVITATION_TTL = env_int("INVITATION_TTL", 7 * 24 * 3600)
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+SIGN_IN_CODE_ATTEMPTS = env_int("SIGN_IN_CODE_ATTEMPTS", 3)
+SIGN_IN_RATE_PER_ADDRESS = env_int("SIGN_IN_RATE_PER_ADDRESS", 10)  # per hour
+SIGN_IN_RATE_PER_IP = env_int("SIGN_IN_RATE_PER_IP", 20)  # per hour
+# Public certificate verification pages, per client IP.
+VERIFY_RATE_PER_MINUTE = env_int("VERIFY_RATE_PER_MINUTE", 30)
+VERIFY_RATE_PER_HOUR = env_int("VERIFY_RATE_PER_HOUR", 300)
+INVITATION_RATE_PER_INVITER = env_int("INVITATION_RATE_PER_INVITER", 20)  # per day
 
 # --- E-mail ----------------------------------------------------------------------------
 EMAIL_URL = env_str("EMAIL_URL")
@@ -130,6 +138,9 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Compliance Hub <no-reply@loc
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Send the outbox right after commit in-process (demo); production leaves it to the worker.
 MAIL_SEND_ON_COMMIT = env_bool("MAIL_SEND_ON_COMMIT", not EMAIL_URL)
+MAIL_MAX_ATTEMPTS = env_int("MAIL_MAX_ATTEMPTS", 48)  # about two days, then marked failed
+MAIL_RETRY_BASE_SECONDS = env_int("MAIL_RETRY_BASE_SECONDS", 30)  # doubles after each failure
+MAIL_RETRY_MAX_SECONDS = env_int("MAIL_RETRY_MAX_SECONDS", 3600)
 
 # --- Files -----------------------------------------------------------------------------
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media")))

@@ -19,3 +19,8 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MAIL_SEND_ON_COMMIT = False
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# SQLite tests use a file, not the shared in-memory database: concurrency tests need real
+# locking (WAL + busy_timeout, as in the demo) across threads.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    _test_db = os.path.join(os.environ["DATA_DIR"], "test.sqlite3")
+    DATABASES["default"]["TEST"] = {"NAME": _test_db}  # noqa: F405

@@ -1,6 +1,13 @@
-from django.contrib import admin
+from typing import Any
+from urllib.parse import urlencode
 
-from compliance_hub.accounts.models import Person
+from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from compliance_hub.accounts.models import Person, SignInToken
+from compliance_hub.accounts.redirects import safe_next
 from compliance_hub.facilities.models import Membership
 
 
@@ -21,3 +28,42 @@ class PersonAdmin(admin.ModelAdmin):
     fields = ["email", "name", "is_active", "is_staff", "is_superuser", "date_joined", "last_login"]
     readonly_fields = ["date_joined", "last_login"]
     inlines = [MembershipInline]
+
+
+def operator_login(request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+    """The admin's login page: operators have no password, so send them to the e-mail sign-in."""
+    destination = safe_next(request.GET.get("next")) or reverse("admin:index")
+    if request.user.is_authenticated:
+        if request.user.is_active and request.user.is_staff:
+            return redirect(destination)
+        return render(request, "accounts/not_operator.html", status=403)
+    return redirect(f"{reverse('accounts:sign_in')}?{urlencode({'next': destination})}")
+
+
+admin.site.login = operator_login  # type: ignore[method-assign]
+
+
+@admin.register(SignInToken)
+class SignInTokenAdmin(admin.ModelAdmin):
+    """Issued links, for support: who, what for, when used. Only hashes exist; nothing to copy."""
+
+    list_display = ["email", "purpose", "created_at", "expires_at", "used_at", "code_attempts"]
+    list_filter = ["purpose"]
+    search_fields = ["email"]
+    fields = (
+        "email",
+        "purpose",
+        "person",
+        "invitation",
+        "created_at",
+        "expires_at",
+        "used_at",
+        "code_attempts",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -87,3 +87,58 @@ class Person(AbstractBaseUser, PermissionsMixin):
     @property
     def display_name(self) -> str:
         return self.name or self.email
+
+
+class SignInToken(models.Model):
+    """One magic link (sign-in or invitation). Only the SHA-256 of the token is stored.
+
+    A sign-in token belongs to a person; an invitation token to an invitation (and its address).
+    ``browser_hash`` ties the token to the browser that asked for it (a short-lived cookie), so
+    that browser may sign in at once and may use the one-time code instead of the link.
+    """
+
+    class Purpose(models.TextChoices):
+        SIGN_IN = "sign_in", "Sign in"
+        INVITATION = "invitation", "Invitation"
+
+    token_hash = models.CharField(max_length=64, unique=True)
+    purpose = models.CharField(max_length=12, choices=Purpose.choices)
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.CASCADE, related_name="sign_in_tokens"
+    )
+    email = models.EmailField(max_length=254, help_text="Where the link was sent.")
+    invitation = models.ForeignKey(
+        "facilities.Invitation",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="tokens",
+    )
+    browser_hash = models.CharField(max_length=64, blank=True)
+    code_hash = models.CharField(max_length=64, blank=True)
+    code_attempts = models.PositiveSmallIntegerField(default=0)
+    next_url = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["person", "purpose"], name="token_person_idx"),
+            models.Index(fields=["browser_hash"], name="token_browser_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(purpose="sign_in", person__isnull=False)
+                | models.Q(purpose="invitation", invitation__isnull=False),
+                name="token_has_owner",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} link for {self.email}"
+
+    @property
+    def is_usable(self) -> bool:
+        return self.used_at is None and self.expires_at > timezone.now()

@@ -1,5 +1,10 @@
-from django.contrib import admin
+from typing import Any
 
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+
+from compliance_hub.facilities import invitations
+from compliance_hub.facilities.forms import InvitationAdminForm
 from compliance_hub.facilities.models import (
     CoverageLine,
     Facility,
@@ -58,3 +63,49 @@ class InvitationAdmin(admin.ModelAdmin):
     search_fields = ["email"]
     filter_horizontal = ["facilities"]
     autocomplete_fields = ["invited_by", "accepted_by"]
+    actions = ["resend_invitations", "revoke_invitations"]
+
+    # Adding goes through facilities.invitations.invite(): token, e-mail and activity included.
+    def get_form(self, request: Any, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        if obj is None:
+            kwargs["form"] = InvitationAdminForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fieldsets(self, request: Any, obj: Any = None) -> Any:
+        if obj is None:
+            return [(None, {"fields": ["email", "name", "role", "facilities"]})]
+        return super().get_fieldsets(request, obj)
+
+    def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        created = invitations.invite(
+            email=obj.email,
+            facilities=list(form.cleaned_data["facilities"]),
+            role=obj.role,
+            name=obj.name,
+            request=request,
+        )
+        obj.pk = created.pk
+        obj.__dict__.update({k: v for k, v in created.__dict__.items() if not k.startswith("_")})
+
+    def save_related(self, request: Any, form: Any, formsets: Any, change: bool) -> None:
+        if change:
+            super().save_related(request, form, formsets, change)
+
+    @admin.action(description="Resend the selected invitations")
+    def resend_invitations(self, request: Any, queryset: Any) -> None:
+        for invitation in queryset:
+            try:
+                invitations.resend(invitation, request=request)
+            except ValidationError as exc:
+                self.message_user(request, f"{invitation.email}: {' '.join(exc.messages)}", "error")
+
+    @admin.action(description="Revoke the selected invitations")
+    def revoke_invitations(self, request: Any, queryset: Any) -> None:
+        for invitation in queryset:
+            try:
+                invitations.revoke(invitation, request=request)
+            except ValidationError as exc:
+                self.message_user(request, f"{invitation.email}: {' '.join(exc.messages)}", "error")

@@ -1,4 +1,32 @@
-from django.urls import path  # noqa: F401
+from django.urls import path, re_path
+
+from compliance_hub.facilities.views import accept, team
 
 app_name = "facilities"
-urlpatterns: list = []
+urlpatterns = [
+    path("facilities/<int:facility_id>/team/", team.team, name="team"),
+    path("facilities/<int:facility_id>/team/invite/", team.invite, name="team_invite"),
+    path("facilities/<int:facility_id>/team/leave/", team.leave, name="team_leave"),
+    path(
+        "facilities/<int:facility_id>/team/members/<int:membership_id>/remove/",
+        team.remove,
+        name="team_remove",
+    ),
+    path(
+        "facilities/<int:facility_id>/team/invitations/<int:invitation_id>/resend/",
+        team.resend,
+        name="team_resend",
+    ),
+    path(
+        "facilities/<int:facility_id>/team/invitations/<int:invitation_id>/revoke/",
+        team.revoke,
+        name="team_revoke",
+    ),
+    path("invitations/accept/", accept.invitation_accept, name="invitation_accept"),
+    path("invitations/renew/", accept.invitation_renew, name="invitation_renew"),
+    re_path(
+        r"^invitations/(?P<token>[A-Za-z0-9_\-]{20,100})/$",
+        accept.invitation_link,
+        name="invitation_link",
+    ),
+]

@@ -1,0 +1,1 @@
+"""Sign-in, link, code and sign-out views."""

@@ -1,0 +1,86 @@
+"""Forms for the team page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from compliance_hub.accounts.forms import DescribedErrorsMixin
+from compliance_hub.accounts.models import Person, normalize_email
+from compliance_hub.facilities.invitations import check_invite
+from compliance_hub.facilities.models import Facility, Invitation, Membership
+from compliance_hub.facilities.queries import facilities_of, memberships_of
+
+
+class InviteForm(DescribedErrorsMixin, forms.Form):
+    """Invite someone to one or more of the inviter's own facilities."""
+
+    email = forms.EmailField(
+        label="E-mail address",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "inputmode": "email"}),
+        error_messages={
+            "required": "Enter the e-mail address of the person to invite.",
+            "invalid": "Enter an e-mail address like name@example.com.",
+        },
+    )
+    name = forms.CharField(label="Name (optional)", max_length=200, required=False)
+    facilities = forms.ModelMultipleChoiceField(
+        label="Facilities",
+        queryset=Facility.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": "Choose at least one facility.",
+            "invalid_choice": "Choose only facilities you belong to.",
+            "invalid_pk_value": "Choose only facilities you belong to.",
+        },
+    )
+    role = forms.ChoiceField(
+        label="Role",
+        choices=Membership.Role.choices,
+        initial=Membership.Role.MEMBER,
+        help_text="A primary contact can also remove team members.",
+    )
+
+    def __init__(self, *args: Any, person: Person, facility: Facility, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["facilities"].queryset = facilities_of(person)  # type: ignore[attr-defined]
+        self.fields["facilities"].initial = [facility.pk]
+        self.can_grant_primary = (
+            memberships_of(person).filter(role=Membership.Role.PRIMARY).exists()
+        )
+        if not self.can_grant_primary:
+            del self.fields["role"]
+
+    def clean_email(self) -> str:
+        return normalize_email(self.cleaned_data["email"])
+
+    @property
+    def chosen_role(self) -> str:
+        return self.cleaned_data.get("role") or Membership.Role.MEMBER
+
+
+class InvitationAdminForm(forms.ModelForm):
+    """The operator's "add invitation" form: validated like every other invitation."""
+
+    class Meta:
+        model = Invitation
+        fields = ["email", "name", "role", "facilities"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.errors:
+            return data
+        try:
+            check_invite(
+                email=data.get("email", ""),
+                facilities=list(data.get("facilities") or []),
+                role=data.get("role", ""),
+                name=data.get("name", ""),
+            )
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                self.add_error(field if field in self.fields else None, messages)
+        return data

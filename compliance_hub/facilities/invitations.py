@@ -1,0 +1,567 @@
+"""Invitations and team membership: invite, resend, revoke, accept, remove.
+
+Used by the team page, the partner API and ``compliance-hub invite``. Bad input raises
+``ValidationError`` with field-keyed messages and writes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+
+from compliance_hub.accounts import tokens
+from compliance_hub.accounts.models import Person, SignInToken, normalize_email
+from compliance_hub.accounts.services import describe_duration
+from compliance_hub.activity.models import Activity
+from compliance_hub.activity.services import record
+from compliance_hub.core import ratelimit
+from compliance_hub.facilities.models import Facility, Invitation, Membership, Partner
+from compliance_hub.facilities.queries import memberships_of
+from compliance_hub.mailer.services import enqueue
+
+PRIMARY = Membership.Role.PRIMARY
+MEMBER = Membership.Role.MEMBER
+
+
+class InvitationRateLimited(Exception):
+    """The inviter sent ``INVITATION_RATE_PER_INVITER`` invitations in the last day already."""
+
+    def __init__(self, retry_after: int) -> None:
+        hours = max(1, round(retry_after / 3600))
+        super().__init__(
+            "Too many invitations sent today. "
+            f"Try again in about {hours} hour{'s' if hours != 1 else ''}."
+        )
+        self.retry_after = retry_after
+
+
+class InvitationUnavailable(Exception):
+    """The invitation link was used, revoked or has expired."""
+
+
+# --- inviting --------------------------------------------------------------------------
+
+
+def invite(
+    *,
+    email: str,
+    facilities: Sequence[Facility],
+    role: str,
+    name: str = "",
+    invited_by: Person | None = None,
+    invited_by_partner: Partner | None = None,
+    request: HttpRequest | None = None,
+) -> Invitation:
+    """Give ``email`` access to ``facilities``: at once if it has an account, else by invitation.
+
+    With neither ``invited_by`` nor ``invited_by_partner`` the operator is inviting. Returns the
+    invitation; for an existing person it is already accepted (``accepted_at`` set).
+    """
+    address = normalize_email(email)
+    chosen = _distinct(facilities)
+    person = check_invite(
+        email=address,
+        facilities=chosen,
+        role=role,
+        name=name,
+        invited_by=invited_by,
+        invited_by_partner=invited_by_partner,
+    )
+    _charge(invited_by, invited_by_partner)
+    with transaction.atomic():
+        if person is not None:
+            invitation = _grant_existing(person, chosen, role, name, invited_by, invited_by_partner)
+        else:
+            invitation = Invitation.objects.create(
+                email=address,
+                name=name.strip(),
+                role=role,
+                invited_by=invited_by,
+                invited_by_partner=invited_by_partner,
+                expires_at=timezone.now() + timedelta(seconds=settings.INVITATION_TTL),
+            )
+            invitation.facilities.set(chosen)
+            _send_invitation(invitation, chosen)
+        for facility in chosen:
+            record(
+                Activity.Verb.INVITED,
+                request=request,
+                actor=invited_by,
+                actor_label=_actor_label(invited_by, invited_by_partner),
+                facility=facility,
+                target=address,
+                detail={
+                    "role": role,
+                    "invitation": invitation.pk,
+                    "existing_person": person is not None,
+                },
+            )
+    return invitation
+
+
+def check_invite(
+    *,
+    email: str,
+    facilities: Sequence[Facility],
+    role: str,
+    name: str = "",
+    invited_by: Person | None = None,
+    invited_by_partner: Partner | None = None,
+) -> Person | None:
+    """Validate an invitation without writing anything; return the existing person, if any.
+
+    Raises ``ValidationError`` (field-keyed) exactly as ``invite`` would.
+    """
+    address = normalize_email(email)
+    chosen = _distinct(facilities)
+    _validate(address, chosen, role, name, invited_by, invited_by_partner)
+    _check_inviter(chosen, role, invited_by, invited_by_partner)
+    person = Person.objects.get_by_email(address)
+    if person is not None and not _changes_for(person, chosen, role):
+        raise ValidationError(
+            {"email": f"{person.email} already has this access to {_names(chosen)}."}
+        )
+    return person
+
+
+def _distinct(facilities: Sequence[Facility]) -> list[Facility]:
+    seen: dict[int, Facility] = {}
+    for facility in facilities:
+        seen.setdefault(facility.pk, facility)
+    return list(seen.values())
+
+
+def _validate(
+    address: str,
+    facilities: list[Facility],
+    role: str,
+    name: str,
+    invited_by: Person | None,
+    invited_by_partner: Partner | None,
+) -> None:
+    errors: dict[str, str] = {}
+    try:
+        validate_email(address)
+    except ValidationError:
+        errors["email"] = "Enter an e-mail address like name@example.com."
+    if role not in Membership.Role.values:
+        errors["role"] = "Choose primary or member."
+    if not facilities:
+        errors["facilities"] = "Choose at least one facility."
+    if len(name) > 200:
+        errors["name"] = "Use at most 200 characters."
+    if invited_by is not None and invited_by_partner is not None:
+        errors["invited_by"] = "An invitation comes from a person or a partner, not both."
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_inviter(
+    facilities: list[Facility],
+    role: str,
+    invited_by: Person | None,
+    invited_by_partner: Partner | None,
+) -> None:
+    if invited_by_partner is not None:
+        if any(f.partner_id != invited_by_partner.pk for f in facilities):
+            raise ValidationError(
+                {"facilities": "You can only invite people to your own facilities."}
+            )
+        return
+    if invited_by is None:
+        return  # the operator
+    own = {m.facility_id: m for m in memberships_of(invited_by).filter(facility__in=facilities)}
+    if not invited_by.is_active or any(f.pk not in own for f in facilities):
+        raise ValidationError(
+            {"facilities": "You can only invite people to facilities you belong to."}
+        )
+    if role == PRIMARY and any(m.role != PRIMARY for m in own.values()):
+        raise ValidationError(
+            {"role": "Only a primary contact of every chosen facility can add a primary contact."}
+        )
+
+
+def _changes_for(person: Person, facilities: list[Facility], role: str) -> list[Facility]:
+    """Facilities where inviting ``person`` would add a membership or raise it to primary."""
+    current = {
+        m.facility_id: m.role for m in memberships_of(person).filter(facility__in=facilities)
+    }
+    return [
+        f
+        for f in facilities
+        if f.pk not in current or (role == PRIMARY and current[f.pk] != PRIMARY)
+    ]
+
+
+def _charge(invited_by: Person | None, invited_by_partner: Partner | None) -> None:
+    if invited_by is not None:
+        subject = f"person:{invited_by.pk}"
+    elif invited_by_partner is not None:
+        subject = f"partner:{invited_by_partner.pk}"
+    else:
+        return  # operators are not limited
+    decision = ratelimit.hit(
+        "invite", subject, limit=settings.INVITATION_RATE_PER_INVITER, window=86400
+    )
+    if not decision.allowed:
+        raise InvitationRateLimited(decision.retry_after)
+
+
+def _grant_existing(
+    person: Person,
+    facilities: list[Facility],
+    role: str,
+    name: str,
+    invited_by: Person | None,
+    invited_by_partner: Partner | None,
+) -> Invitation:
+    now = timezone.now()
+    granted = _add_memberships(person, facilities, role, invited_by, invited_by_partner)
+    invitation = Invitation.objects.create(
+        email=person.email,
+        name=name.strip() or person.name,
+        role=role,
+        invited_by=invited_by,
+        invited_by_partner=invited_by_partner,
+        expires_at=now,
+        accepted_at=now,
+        accepted_by=person,
+    )
+    invitation.facilities.set(facilities)
+    if person.is_active and granted:
+        enqueue(
+            to=person.email,
+            subject=f"{inviter_name(invitation, granted)} gave you access to "
+            f"{_names(granted)} on {settings.HUB_NAME}",
+            template="facilities/email/access_granted",
+            context={
+                "person": person,
+                "inviter": inviter_name(invitation, granted),
+                "facilities": granted,
+                "role": Membership.Role(role).label,
+                "link": settings.SITE_URL + reverse("accounts:sign_in"),
+            },
+        )
+    return invitation
+
+
+def _add_memberships(
+    person: Person,
+    facilities: Sequence[Facility],
+    role: str,
+    invited_by: Person | None,
+    invited_by_partner: Partner | None,
+) -> list[Facility]:
+    """Create (or raise to primary) the person's memberships; return the facilities changed."""
+    changed = []
+    for facility in facilities:
+        current = (
+            Membership.objects.select_for_update()
+            .filter(person=person, facility=facility, revoked_at__isnull=True)
+            .first()
+        )
+        if current is None:
+            try:
+                with transaction.atomic():
+                    Membership.objects.create(
+                        person=person,
+                        facility=facility,
+                        role=role,
+                        invited_by=invited_by,
+                        invited_by_partner=invited_by_partner,
+                    )
+            except IntegrityError:  # added concurrently: already a member
+                continue
+            changed.append(facility)
+        elif role == PRIMARY and current.role != PRIMARY:
+            current.role = PRIMARY
+            current.save(update_fields=["role"])
+            changed.append(facility)
+    return changed
+
+
+def _send_invitation(invitation: Invitation, facilities: Sequence[Facility]) -> None:
+    """Issue a fresh invitation link (valid until the invitation expires) and queue the e-mail."""
+    ttl = max(1, int((invitation.expires_at - timezone.now()).total_seconds()))
+    issued = tokens.issue(
+        purpose=SignInToken.Purpose.INVITATION,
+        email=invitation.email,
+        invitation=invitation,
+        ttl=ttl,
+    )
+    inviter = inviter_name(invitation, facilities)
+    enqueue(
+        to=invitation.email,
+        subject=f"{inviter} invited you to {_names(facilities)} on {settings.HUB_NAME}",
+        template="facilities/email/invitation",
+        context={
+            "invitation": invitation,
+            "inviter": inviter,
+            "facilities": list(facilities),
+            "role": Membership.Role(invitation.role).label,
+            "link": settings.SITE_URL + reverse("facilities:invitation_link", args=[issued.raw]),
+            "valid_for": describe_duration(ttl),
+            "expires_at": invitation.expires_at,
+        },
+        sensitive=True,
+    )
+
+
+def inviter_name(invitation: Invitation, facilities: Sequence[Facility] = ()) -> str:
+    """Who the invitation comes from, as its recipient should read it."""
+    if invitation.invited_by is not None:
+        person = invitation.invited_by
+        return f"{person.name} ({person.email})" if person.name else person.email
+    if invitation.invited_by_partner is not None:
+        return invitation.invited_by_partner.name
+    first = facilities[0] if facilities else invitation.facilities.select_related("partner").first()
+    return first.partner.name if first is not None else settings.HUB_NAME
+
+
+def _names(facilities: Sequence[Facility]) -> str:
+    names = [f.name for f in facilities]
+    if len(names) <= 2:
+        return " and ".join(names)
+    return f"{names[0]} and {len(names) - 1} other facilities"
+
+
+def _actor_label(person: Person | None, partner: Partner | None) -> str:
+    if person is not None:
+        return person.email
+    if partner is not None:
+        return f"partner:{partner.slug}"
+    return "operator"
+
+
+# --- managing pending invitations ------------------------------------------------------
+
+
+def resend(
+    invitation: Invitation,
+    *,
+    by_person: Person | None = None,
+    by_partner: Partner | None = None,
+    request: HttpRequest | None = None,
+) -> Invitation:
+    """Send a fresh link, valid ``INVITATION_TTL`` from now (an expired invitation is renewed)."""
+    facilities = list(invitation.facilities.select_related("partner"))
+    if by_person is not None:
+        mine = set(memberships_of(by_person).values_list("facility_id", flat=True))
+        if not any(f.pk in mine for f in facilities):
+            raise ValidationError({"invitation": "You can't resend this invitation."})
+    elif by_partner is not None and not any(f.partner_id == by_partner.pk for f in facilities):
+        raise ValidationError({"invitation": "You can't resend this invitation."})
+    if invitation.accepted_at is not None or invitation.revoked_at is not None or not facilities:
+        raise ValidationError(
+            {"invitation": "This invitation was already accepted or revoked; send a new one."}
+        )
+    _charge(by_person, by_partner)
+    _reissue(invitation, facilities, by_person, _actor_label(by_person, by_partner), request)
+    return invitation
+
+
+def renew(invitation: Invitation, *, request: HttpRequest | None = None) -> Invitation:
+    """Re-send an open invitation because its recipient asked (the "new link" button).
+
+    The caller applies the sign-in rate limits; accepted or revoked invitations are left alone.
+    """
+    facilities = list(invitation.facilities.select_related("partner"))
+    if invitation.accepted_at is None and invitation.revoked_at is None and facilities:
+        _reissue(invitation, facilities, None, "invitee", request)
+    return invitation
+
+
+def _reissue(
+    invitation: Invitation,
+    facilities: list[Facility],
+    actor: Person | None,
+    actor_label: str,
+    request: HttpRequest | None,
+) -> None:
+    with transaction.atomic():
+        invitation.expires_at = timezone.now() + timedelta(seconds=settings.INVITATION_TTL)
+        invitation.save(update_fields=["expires_at"])
+        _send_invitation(invitation, facilities)
+        for facility in facilities:
+            record(
+                Activity.Verb.INVITED,
+                request=request,
+                actor=actor,
+                actor_label=actor_label,
+                facility=facility,
+                target=invitation.email,
+                detail={"role": invitation.role, "invitation": invitation.pk, "resent": True},
+            )
+
+
+def revoke(
+    invitation: Invitation,
+    *,
+    by_person: Person | None = None,
+    by_partner: Partner | None = None,
+    facility: Facility | None = None,
+    request: HttpRequest | None = None,
+) -> None:
+    """Withdraw a pending invitation (only for ``facility`` if given; whole when none is left).
+
+    A person may revoke what they sent, or anything as a primary contact of the facility.
+    """
+    facilities = list(invitation.facilities.all())
+    scope = [f for f in facilities if facility is None or f.pk == facility.pk]
+    if by_partner is not None:
+        scope = [f for f in scope if f.partner_id == by_partner.pk]
+    elif by_person is not None:
+        roles = {m.facility_id: m.role for m in memberships_of(by_person)}
+        sent_it = invitation.invited_by_id == by_person.pk
+        if any(f.pk not in roles or not (sent_it or roles[f.pk] == PRIMARY) for f in scope):
+            scope = []
+    if not scope:
+        raise ValidationError({"invitation": "You can't revoke this invitation."})
+    if invitation.accepted_at is not None or invitation.revoked_at is not None:
+        raise ValidationError({"invitation": "This invitation was already accepted or revoked."})
+    with transaction.atomic():
+        if len(scope) == len(facilities):
+            invitation.revoked_at = timezone.now()
+            invitation.save(update_fields=["revoked_at"])
+            invitation.tokens.filter(used_at__isnull=True).update(used_at=timezone.now())
+        else:
+            invitation.facilities.remove(*scope)
+        for f in scope:
+            record(
+                Activity.Verb.INVITATION_REVOKED,
+                request=request,
+                actor=by_person,
+                actor_label=_actor_label(by_person, by_partner),
+                facility=f,
+                target=invitation.email,
+                detail={"invitation": invitation.pk},
+            )
+
+
+# --- accepting -------------------------------------------------------------------------
+
+
+def accept(token: SignInToken, *, request: HttpRequest | None = None) -> Person:
+    """Use the invitation link: create the person if new and the memberships; return the person.
+
+    Raises ``InvitationUnavailable`` if the link or invitation was used, revoked or expired.
+    The caller signs the person in.
+    """
+    if token.purpose != SignInToken.Purpose.INVITATION or token.invitation_id is None:
+        raise InvitationUnavailable
+    with transaction.atomic():
+        invitation = Invitation.objects.select_for_update().get(pk=token.invitation_id)
+        if not invitation.is_pending or not tokens.consume(token):
+            raise InvitationUnavailable
+        person = Person.objects.get_by_email(invitation.email)
+        if person is None:
+            person = Person.objects.create_user(invitation.email, name=invitation.name)
+        if not person.is_active:
+            raise InvitationUnavailable
+        facilities = list(invitation.facilities.all())
+        _add_memberships(
+            person,
+            facilities,
+            invitation.role,
+            invitation.invited_by,
+            invitation.invited_by_partner,
+        )
+        invitation.accepted_at = timezone.now()
+        invitation.accepted_by = person
+        invitation.save(update_fields=["accepted_at", "accepted_by"])
+        invitation.tokens.filter(used_at__isnull=True).update(used_at=timezone.now())
+        for facility in facilities:
+            record(
+                Activity.Verb.INVITATION_ACCEPTED,
+                request=request,
+                actor=person,
+                facility=facility,
+                target=invitation.email,
+                detail={"invitation": invitation.pk, "role": invitation.role},
+            )
+    return person
+
+
+# --- removing --------------------------------------------------------------------------
+
+
+def remove_member(
+    membership: Membership,
+    *,
+    by_person: Person | None = None,
+    by_partner: Partner | None = None,
+    request: HttpRequest | None = None,
+) -> None:
+    """End a membership (kept for the record, with who ended it). Effective on the next request.
+
+    A person may leave; a primary contact may remove anyone at their facility; a partner may
+    remove anyone at its facilities. Pending invitations the removed person sent for that
+    facility are withdrawn too.
+    """
+    leaving = by_person is not None and by_person.pk == membership.person_id
+    if by_partner is not None:
+        allowed = membership.facility.partner_id == by_partner.pk
+    elif by_person is not None and not leaving:
+        own = memberships_of(by_person).filter(facility_id=membership.facility_id).first()
+        allowed = own is not None and own.role == PRIMARY
+    else:
+        allowed = True  # leaving, or the operator
+    if not allowed:
+        raise ValidationError({"membership": "Only a primary contact can remove team members."})
+    now = timezone.now()
+    with transaction.atomic():
+        ended = Membership.objects.filter(pk=membership.pk, revoked_at__isnull=True).update(
+            revoked_at=now, revoked_by=by_person
+        )
+        if not ended:
+            raise ValidationError({"membership": "This person no longer has access."})
+        Person.objects.filter(
+            pk=membership.person_id, last_facility_id=membership.facility_id
+        ).update(last_facility=None)
+        _withdraw_invitations_sent_by(membership)
+        record(
+            Activity.Verb.LEFT if leaving else Activity.Verb.REMOVED,
+            request=request,
+            actor=by_person,
+            actor_label=_actor_label(by_person, by_partner),
+            facility=membership.facility,
+            target=membership.person.email,
+            detail={"membership": membership.pk, "role": membership.role},
+        )
+    membership.revoked_at = now
+    membership.revoked_by = by_person
+
+
+def _withdraw_invitations_sent_by(membership: Membership) -> None:
+    pending = Invitation.objects.filter(
+        invited_by_id=membership.person_id,
+        facilities=membership.facility_id,
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
+    )
+    for invitation in pending:
+        invitation.facilities.remove(membership.facility_id)
+        if not invitation.facilities.exists():
+            invitation.revoked_at = timezone.now()
+            invitation.save(update_fields=["revoked_at"])
+            invitation.tokens.filter(used_at__isnull=True).update(used_at=timezone.now())
+
+
+def pending_for(facility: Facility) -> Any:
+    """Invitations to ``facility`` that were neither accepted nor revoked (expired included)."""
+    return (
+        Invitation.objects.filter(
+            facilities=facility, accepted_at__isnull=True, revoked_at__isnull=True
+        )
+        .select_related("invited_by", "invited_by_partner")
+        .order_by("-created_at")
+    )

@@ -1,0 +1,1 @@
+"""Team page and invitation acceptance."""

@@ -1,0 +1,147 @@
+"""Opening an invitation link: scanner-safe, shows who invited to what, single-use."""
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from compliance_hub.accounts.models import Person
+from compliance_hub.activity.models import Activity
+from compliance_hub.facilities.invitations import invite
+from compliance_hub.facilities.models import Invitation, Membership
+from tests import factories
+from tests.accounts.helpers import deliver, is_signed_in, link_for, path_in
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def inviter(facility):
+    return factories.member(
+        facility, factories.person("lead@example.com", name="Lee Lead"), role="primary"
+    )
+
+
+@pytest.fixture
+def link(facility, inviter):
+    invite(email="joiner@example.com", facilities=[facility], role="member", invited_by=inviter)
+    return path_in(deliver()[0].body)
+
+
+def test_link_redirects_to_token_free_page_showing_the_invitation(link, facility):
+    token = link.split("/")[2]
+    browser = Client()
+    response = browser.get(link)
+    assert response.status_code == 302 and response["Location"] == "/invitations/accept/"
+    assert response["Referrer-Policy"] == "no-referrer" and response["Cache-Control"] == "no-store"
+    page = browser.get("/invitations/accept/")
+    body = page.content.decode()
+    assert facility.name in body
+    assert "Lee Lead (lead@example.com)" in body
+    assert "j…@example.com" in body
+    assert "Accept and sign in" in body
+    assert token not in body and "<script" not in body
+    assert page["Cache-Control"] == "no-store"
+
+
+def test_scanner_get_does_not_accept(link):
+    scanner = Client()
+    for _ in range(2):
+        scanner.get(link, follow=True)
+    assert not Person.objects.filter(email="joiner@example.com").exists()
+    assert Invitation.objects.get().accepted_at is None
+
+
+def test_accept_creates_person_and_signs_in(link, facility):
+    browser = Client()
+    browser.get(link)
+    response = browser.post("/invitations/accept/")
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert is_signed_in(browser, "joiner@example.com")
+    person = Person.objects.get(email="joiner@example.com")
+    assert Membership.objects.filter(
+        person=person, facility=facility, revoked_at__isnull=True
+    ).exists()
+    assert Activity.objects.filter(
+        verb="signed_in", actor=person, detail__method="invitation"
+    ).exists()
+    assert browser.get(f"/facilities/{facility.pk}/team/").status_code == 200
+    # Later sign-ins work like everyone else's.
+    assert link_for(Client(), "joiner@example.com").startswith("/sign-in/")
+
+
+def test_replay_after_accept_fails(link):
+    first = Client()
+    first.get(link)
+    first.post("/invitations/accept/")
+    again = Client()
+    again.get(link)
+    page = again.get("/invitations/accept/")
+    assert page.status_code == 410
+    assert "This invitation link no longer works" in page.content.decode()
+    assert again.post("/invitations/accept/").status_code == 410
+    assert not is_signed_in(again)
+
+
+def test_expired_invitation_fails_and_one_click_renews(link):
+    Invitation.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    browser = Client()
+    browser.get(link)
+    assert browser.get("/invitations/accept/").status_code == 410
+    assert browser.post("/invitations/accept/").status_code == 410
+    assert Activity.objects.filter(verb="sign_in_failed", detail__reason="expired").exists()
+    page = browser.post("/invitations/renew/")
+    assert "joiner@example.com" not in page.content.decode()
+    [message] = deliver()
+    assert message.to == ["joiner@example.com"]
+    fresh = path_in(message.body)
+    browser.get(fresh)
+    browser.post("/invitations/accept/")
+    assert is_signed_in(browser, "joiner@example.com")
+
+
+def test_revoked_invitation_cannot_be_renewed(link):
+    Invitation.objects.update(revoked_at=timezone.now())
+    browser = Client()
+    browser.get(link)
+    assert browser.get("/invitations/accept/").status_code == 410
+    browser.post("/invitations/renew/")
+    assert deliver() == []
+
+
+def test_sign_in_token_is_refused_as_invitation(facility, inviter):
+    path = link_for(Client(), inviter.email)
+    token = path.split("/")[2]
+    browser = Client()
+    browser.get(f"/invitations/{token}/")
+    assert browser.post("/invitations/accept/").status_code == 410
+    assert not is_signed_in(browser)
+    assert Activity.objects.filter(verb="sign_in_failed", detail__reason="wrong_purpose").exists()
+
+
+def test_accepting_while_signed_in_as_someone_else_switches_person(link, inviter):
+    browser = Client()
+    browser.get(link_for(browser, inviter.email), follow=True)
+    browser.get(link)
+    page = browser.get("/invitations/accept/")
+    assert "You are signed in as lead@example.com" in page.content.decode()
+    browser.post("/invitations/accept/")
+    assert is_signed_in(browser, "joiner@example.com")
+
+
+def test_existing_account_accepting_keeps_one_person(facility, inviter):
+    other = factories.facility(facility.partner)
+    invite(email="twice@example.com", facilities=[facility], role="member", invited_by=inviter)
+    link = path_in(deliver()[0].body)
+    factories.member(other, factories.person("twice@example.com"))  # got an account meanwhile
+    browser = Client()
+    browser.get(link)
+    browser.post("/invitations/accept/")
+    assert Person.objects.filter(email="twice@example.com").count() == 1
+    assert (
+        Membership.objects.filter(
+            person__email="twice@example.com", revoked_at__isnull=True
+        ).count()
+        == 2
+    )
