@@ -19,7 +19,7 @@ install: $(VENV)/.installed
 demo: install
 	$(DEMO_ENV) $(HUB) migrate --noinput
 	$(DEMO_ENV) $(HUB) seed-demo
-	@$(DEMO_ENV) $(HUB) demo-link
+	@$(DEMO_ENV) $(HUB) demo-link --ttl 3600
 	$(DEMO_ENV) $(HUB) runserver --noreload 127.0.0.1:8000
 
 run: install

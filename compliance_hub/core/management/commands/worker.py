@@ -1,0 +1,3 @@
+from compliance_hub.core.worker import Command
+
+__all__ = ["Command"]
