@@ -1,8 +1,41 @@
-"""Pages that belong to no single area."""
+"""Pages that belong to no single area: the home page sends each person where they belong."""
+
+from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.http import require_safe
+
+from compliance_hub.facilities.models import PartnerStaff
+from compliance_hub.facilities.queries import memberships_of
+
+PARTNER_CONSOLE_URL = "/partner/"
 
 
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html")
+    """Anonymous: sign in. Facility people: their last (or first) facility's certificates.
+
+    Partner staff without facilities go to the partner console, operators to the admin;
+    anyone else learns how to get access.
+    """
+    user = request.user
+    if not user.is_authenticated:
+        try:
+            return redirect(reverse("accounts:sign_in"))
+        except NoReverseMatch:
+            return render(request, "core/home.html", {"state": "welcome"})
+    memberships = list(
+        memberships_of(user).order_by("facility__name", "facility_id").only("facility_id")
+    )
+    if memberships:
+        ids = [m.facility_id for m in memberships]
+        last = getattr(user, "last_facility_id", None)
+        target = last if last in ids else ids[0]
+        return redirect("certificates:table", facility_id=target)
+    if PartnerStaff.objects.filter(person=user).exists():
+        return redirect(PARTNER_CONSOLE_URL)
+    if user.is_staff:
+        return redirect("admin:index")
+    return render(request, "core/home.html", {"state": "no_facilities"})

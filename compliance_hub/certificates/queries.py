@@ -1,0 +1,413 @@
+"""Reading a facility's assignments for the certificate table, its exports and audits.
+
+The public API other features call:
+
+- ``parse_filters(querydict) -> (TableFilters, form)``: the validated filters (invalid
+  fields are left out and explained on the form);
+- ``filtered_assignments(facility, filters)``: every matching row in display order;
+- ``table_page(facility, filters, cursor, page_size)``: one keyset page plus a capped count;
+- ``TableFilters.as_querystring()``: the filters as URL parameters, so links keep them.
+
+Callers must already have checked access to ``facility`` (facilities.queries).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any, Literal
+
+from django.db.models import CharField, DateField, F, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Concat
+from django.http import QueryDict
+
+from compliance_hub.certificates.expressions import CappedCount, DurationDays, RowCompare
+from compliance_hub.certificates.filters import (
+    DEFAULT_DIRECTION,
+    PRESETS,
+    SORT_COLUMNS,
+    Direction,
+    SortKey,
+    TableFilters,
+    parse_filters,
+    preset_range,
+)
+from compliance_hub.certificates.models import Assignment, Certificate, Contractor
+from compliance_hub.facilities.models import Facility
+
+__all__ = [
+    "COUNT_CAP",
+    "DEFAULT_DIRECTION",
+    "PAGE_SIZE",
+    "PRESETS",
+    "SORT_COLUMNS",
+    "Cursor",
+    "Page",
+    "TableFilters",
+    "capped_count",
+    "filtered_assignments",
+    "parse_cursor",
+    "parse_filters",
+    "preset_range",
+    "table_page",
+]
+
+PAGE_SIZE = 50
+# The count is exact up to this many rows; beyond it the table says "more than 10,000".
+COUNT_CAP = 10_000
+# When the model declares this index, "active during" queries read a bounded range.
+DURATION_INDEX_NAME = "asg_fac_duration_idx"
+# Above every character a folded name can contain: the end of a prefix range.
+_PREFIX_END = "\U0010ffff"
+
+
+def uses_duration_bound() -> bool:
+    """Whether the (facility, duration) index exists, making the overlap bound a cheap probe."""
+    return any(getattr(ix, "name", "") == DURATION_INDEX_NAME for ix in Assignment._meta.indexes)
+
+
+def _words_start_with(qs: QuerySet[Any], column: str, tokens: tuple[str, ...]) -> QuerySet[Any]:
+    """Keep rows where each token starts a word of ``column`` (a folded name)."""
+    qs = qs.alias(_words=Concat(Value(" "), F(column), output_field=CharField()))
+    for token in tokens:
+        qs = qs.filter(_words__contains=f" {token}")
+    return qs
+
+
+def matching_contractor_ids(facility: Facility, tokens: tuple[str, ...]) -> QuerySet[Any]:
+    """Ids of contractors whose name has a word starting with each token (any order).
+
+    Index paths, for each token of two or more letters (or the longest one): the name
+    starts with it as a first name (the partner's Contractor.search_name, "first last") or
+    as a last name (this facility's Assignment.sort_name, "last first"); both are prefix
+    ranges on indexed columns, narrowed by the other tokens before any join.
+    """
+    drivers = [t for t in tokens if len(t) >= 2] or [max(tokens, key=len)]
+    branches: list[QuerySet[Any]] = []
+    for token in drivers:
+        end = token + _PREFIX_END
+        first = Contractor.objects.filter(
+            partner_id=facility.partner_id, search_name__gte=token, search_name__lt=end
+        )
+        last = Assignment.objects.filter(
+            facility_id=facility.pk, sort_name__gte=token, sort_name__lt=end
+        )
+        others = tuple(t for t in tokens if t != token)
+        branches.append(_words_start_with(first, "search_name", others).order_by().values("id"))
+        branches.append(
+            _words_start_with(last, "sort_name", others).order_by().values("contractor_id")
+        )
+    return branches[0].union(*branches[1:], all=True)
+
+
+def longest_days_subquery(facility_ref: Any) -> Subquery:
+    """The facility's longest assignment in days (``None`` if it has none), as a subquery.
+
+    For an annotation, e.g. on the person's memberships; one probe of the duration index.
+    """
+    return Subquery(
+        Assignment.objects.filter(facility_id=facility_ref)
+        .annotate(days=DurationDays())
+        .order_by("-days")
+        .values("days")[:1]
+    )
+
+
+def longest_assignment_days(facility: Facility) -> int | None:
+    """Days from start to end of the facility's longest assignment, when that is cheap.
+
+    ``None`` (no bound is used) unless the (facility, duration) index exists.
+    """
+    if not uses_duration_bound():
+        return None
+    days = (
+        Assignment.objects.filter(facility_id=facility.pk)
+        .annotate(days=DurationDays())
+        .order_by("-days")
+        .values_list("days", flat=True)
+        .first()
+    )
+    return days or 0
+
+
+def _matching(
+    facility: Facility,
+    filters: TableFilters,
+    *,
+    longest: int | None = None,
+    page: bool = False,
+) -> QuerySet[Assignment]:
+    """Rows of ``facility`` that match ``filters``, unordered.
+
+    ``longest`` (days, see ``longest_assignment_days``) bounds "active during": an
+    assignment overlapping [from, to] starts on or after ``from - longest``, so the
+    effective-date index reads a bounded range instead of the facility's whole history.
+    ``page=True`` adds more conditions implied by the filters (an assignment ends on or
+    after it starts, at most ``longest`` days later) so that an index scan in any date
+    order starts and stops near the matching rows. None of them changes the result. The
+    count leaves the page-only ones out: they would add table reads to index-only scans.
+    """
+    qs = Assignment.objects.filter(facility_id=facility.pk)
+    bounds: list[tuple[str, date | None]] = [
+        ("effective_date__gte", filters.effective_from),
+        ("effective_date__lte", filters.effective_to),
+        ("end_date__gte", filters.end_from),
+        ("end_date__lte", filters.end_to),
+        # Active during [from, to]: the assignment overlaps the period, ends included.
+        ("effective_date__lte", filters.active_to),
+        ("end_date__gte", filters.active_from),
+    ]
+    if longest is not None and filters.active_from:
+        bounds.append(("effective_date__gte", filters.active_from - timedelta(days=longest)))
+    if page:
+        bounds += [
+            ("effective_date__lte", filters.end_to),
+            ("end_date__gte", filters.effective_from),
+        ]
+        if longest is not None:
+            shift = timedelta(days=longest)
+            bounds += [
+                ("effective_date__gte", filters.end_from and filters.end_from - shift),
+                ("end_date__lte", filters.effective_to and filters.effective_to + shift),
+                ("end_date__lte", filters.active_to and filters.active_to + shift),
+            ]
+    for lookup, day in bounds:
+        if day is not None:
+            qs = qs.filter(**{lookup: day})
+    if filters.status == "current":
+        qs = qs.filter(status=Assignment.Status.ACTIVE)
+    elif filters.status == "void":
+        qs = qs.filter(status=Assignment.Status.CANCELLED)
+    if filters.name_tokens:
+        qs = qs.filter(contractor_id__in=matching_contractor_ids(facility, filters.name_tokens))
+    return qs
+
+
+def _count_order(filters: TableFilters) -> tuple[str, ...]:
+    """An index order for the capped count.
+
+    With an order, a sequential scan (which would need a full sort) is never cheaper than
+    walking an index, even when most of the facility's rows match. The column is one the
+    date filters bound directly, so that index's range is read in order, with no sort. A
+    name search drives the count from contractor ids instead; an order would slow it.
+    """
+    if filters.name_tokens:
+        return ()
+    if filters.effective_from or filters.effective_to or filters.active_to:
+        return ("-effective_date", "-id")
+    if filters.end_from or filters.end_to or filters.active_from:
+        return ("-end_date", "-id")
+    return ("-effective_date", "-id")
+
+
+def _order(filters: TableFilters, reverse: bool = False) -> tuple[str, str]:
+    column = SORT_COLUMNS[filters.sort]
+    descending = (filters.direction == "desc") != reverse
+    prefix = "-" if descending else ""
+    return f"{prefix}{column}", f"{prefix}id"
+
+
+class _Fetch:
+    """Marker: look the facility's longest assignment up (one cheap query, if indexed)."""
+
+
+FETCH = _Fetch()
+
+
+def _longest(facility: Facility, longest: int | _Fetch | None) -> int | None:
+    return longest_assignment_days(facility) if isinstance(longest, _Fetch) else longest
+
+
+def filtered_assignments(
+    facility: Facility, filters: TableFilters, *, longest: int | _Fetch | None = FETCH
+) -> QuerySet[Assignment]:
+    """Every assignment of ``facility`` matching ``filters``, in display order.
+
+    With the current certificate joined (``select_related``). For exports and audits;
+    iterate with ``.iterator(chunk_size=...)`` for large sets.
+    """
+    return (
+        _matching(facility, filters, longest=_longest(facility, longest), page=True)
+        .select_related("current_certificate")
+        .order_by(*_order(filters))
+    )
+
+
+# --- Keyset pagination -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """A position in one sort order: rows strictly ``after`` or ``before`` (value, id)."""
+
+    sort: SortKey
+    direction: Direction
+    position: Literal["after", "before"]
+    value: date | str
+    id: int
+
+    def encode(self) -> str:
+        value = self.value.isoformat() if isinstance(self.value, date) else self.value
+        raw = json.dumps([self.sort, self.direction, value, self.id], separators=(",", ":"))
+        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+class InvalidCursor(ValueError):
+    """A page link that was tampered with, truncated, or made for another sort order."""
+
+
+def decode_cursor(
+    token: str, position: Literal["after", "before"], filters: TableFilters
+) -> Cursor:
+    """Read a cursor token from a page link; raise InvalidCursor for anything unexpected."""
+    if not token or len(token) > 600:
+        raise InvalidCursor("empty or too long")
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        sort, direction, value, pk = json.loads(raw)
+    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError) as exc:
+        raise InvalidCursor("undecodable") from exc
+    if (sort, direction) != (filters.sort, filters.direction):
+        raise InvalidCursor("made for another sort order")
+    if not isinstance(pk, int) or isinstance(pk, bool) or not 0 < pk < 2**63:
+        raise InvalidCursor("bad id")
+    if not isinstance(value, str) or len(value) > 250:
+        raise InvalidCursor("bad value")
+    if sort in ("effective", "end"):
+        try:
+            value = date.fromisoformat(value)
+        except ValueError as exc:
+            raise InvalidCursor("bad date") from exc
+    return Cursor(sort, direction, position, value, pk)
+
+
+def parse_cursor(querydict: QueryDict, filters: TableFilters) -> tuple[Cursor | None, bool]:
+    """The page position in the URL (``after=`` or ``before=``), and whether one was refused."""
+    for position in ("after", "before"):
+        token = querydict.get(position)
+        if token:
+            try:
+                return decode_cursor(token, position, filters), False
+            except InvalidCursor:
+                return None, True
+    return None, False
+
+
+@dataclass
+class Page:
+    """One page of the table. Rows carry ``certificate_number`` (the current certificate)."""
+
+    rows: list[Assignment]
+    total: int
+    total_capped: bool  # True: there are more than ``total`` matching rows
+    next_cursor: str | None
+    previous_cursor: str | None
+    is_first: bool
+
+
+def _cursor_for(row: Assignment, filters: TableFilters, position: str) -> str:
+    value = getattr(row, SORT_COLUMNS[filters.sort])
+    return Cursor(filters.sort, filters.direction, position, value, row.pk).encode()  # type: ignore[arg-type]
+
+
+_PAGE_FIELDS = (
+    "id",
+    "facility_id",
+    "effective_date",
+    "end_date",
+    "description",
+    "status",
+    "contractor_name",
+    "sort_name",
+    "current_certificate_id",
+)
+
+
+def _count_rows(
+    facility: Facility, filters: TableFilters, cap: int, longest: int | None
+) -> QuerySet[Any]:
+    qs = _matching(facility, filters, longest=longest)
+    # facility_id is in every index, so the count can be an index-only scan.
+    return qs.order_by(*_count_order(filters)).values("facility_id")[: cap + 1]
+
+
+def capped_count(
+    facility: Facility,
+    filters: TableFilters,
+    cap: int = COUNT_CAP,
+    *,
+    longest: int | _Fetch | None = FETCH,
+) -> int:
+    """How many rows match, counting at most ``cap + 1`` (one query)."""
+    return _count_rows(facility, filters, cap, _longest(facility, longest)).count()
+
+
+def table_page(
+    facility: Facility,
+    filters: TableFilters,
+    cursor: Cursor | None = None,
+    page_size: int = PAGE_SIZE,
+    cap: int = COUNT_CAP,
+    *,
+    longest: int | _Fetch | None = FETCH,
+) -> Page:
+    """One page in display order, after/before ``cursor``, and the matching count.
+
+    One SQL statement: the page's rows (keyset condition on (sort column, id), which the
+    (facility, column, id) indexes range-scan, so every page costs the same) carry the
+    capped count as an uncorrelated subquery. A second one only for an empty later page.
+    Pass ``longest`` if known (the view reads it with the memberships) to save a query.
+    """
+    longest = _longest(facility, longest)
+    if cursor is not None and (cursor.sort, cursor.direction) != (filters.sort, filters.direction):
+        cursor = None
+    backwards = cursor is not None and cursor.position == "before"
+    qs = _matching(facility, filters, longest=longest, page=True)
+    if cursor is not None:
+        column = SORT_COLUMNS[filters.sort]
+        descending = filters.direction == "desc"
+        op = "<" if descending != backwards else ">"
+        value = Value(
+            cursor.value, output_field=DateField() if column != "sort_name" else CharField()
+        )
+        qs = qs.filter(RowCompare((F(column), F("id")), op, (value, Value(cursor.id))))
+    count = CappedCount(_count_rows(facility, filters, cap, longest))
+    # The certificate number is a per-row subquery rather than a join, so PostgreSQL
+    # evaluates it after the sort and limit: for the page's rows only.
+    number = Subquery(
+        Certificate.objects.filter(pk=OuterRef("current_certificate_id"))
+        .order_by()
+        .values("number")[:1]
+    )
+    rows: list[Any] = list(
+        qs.only(*_PAGE_FIELDS)
+        .annotate(certificate_number=number, _matching_total=count)
+        .order_by(*_order(filters, reverse=backwards))[: page_size + 1]
+    )
+    more = len(rows) > page_size
+    rows = rows[:page_size]
+    if backwards:
+        rows.reverse()
+    if rows:
+        total = rows[0]._matching_total
+    elif cursor is None:
+        total = 0
+    else:
+        total = capped_count(facility, filters, cap, longest=longest)
+    if backwards:
+        has_next, has_previous = True, more
+    else:
+        has_next, has_previous = more, cursor is not None
+    return Page(
+        rows=rows,
+        total=min(total, cap),
+        total_capped=total > cap,
+        next_cursor=_cursor_for(rows[-1], filters, "after") if rows and has_next else None,
+        previous_cursor=(
+            _cursor_for(rows[0], filters, "before") if rows and has_previous else None
+        ),
+        is_first=not has_previous,
+    )

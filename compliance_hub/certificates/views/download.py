@@ -1,0 +1,106 @@
+"""Serving one certificate PDF to a member of its facility: in the browser, or as a download."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from urllib.parse import quote
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest
+from django.http.response import HttpResponseBase
+from django.utils.cache import get_conditional_response
+from django.views.decorators.http import require_safe
+
+from compliance_hub.activity.models import Activity
+from compliance_hub.activity.services import record
+from compliance_hub.certificates import documents
+from compliance_hub.certificates.models import Certificate
+from compliance_hub.certificates.views.portal import portal_for
+from compliance_hub.facilities.models import Facility
+
+# The browser may reuse its copy for a few minutes; after that it revalidates with the
+# ETag (a 304 costs no PDF bytes). Private: shared caches must never keep a certificate.
+CACHE_CONTROL = "private, max-age=300"
+_UNSAFE_IN_ASCII_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def content_disposition(kind: str, filename: str) -> str:
+    """``inline``/``attachment`` with an ASCII ``filename`` and, if needed, ``filename*``.
+
+    RFC 6266: old clients read the quoted ASCII fallback, current ones the UTF-8 form.
+    """
+    stem = filename[:-4] if filename.lower().endswith(".pdf") else filename
+    decomposed = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode("ascii")
+    ascii_name = (_UNSAFE_IN_ASCII_NAME.sub("_", decomposed).strip("._") or "certificate") + ".pdf"
+    header = f'{kind}; filename="{ascii_name}"'
+    if ascii_name != filename:
+        header += f"; filename*=UTF-8''{quote(filename, safe='')}"
+    return header
+
+
+def certificate_for(person: object, facility_id: int, number: str) -> tuple[Facility, Certificate]:
+    """The certificate ``number`` if it belongs to the person's facility ``facility_id``.
+
+    Any certificate of the assignment's history (current, superseded or void) qualifies;
+    anything else (no membership, another facility's number, a guess) is a 404.
+    """
+    facility = portal_for(person, int(facility_id)).facility
+    certificate = (
+        Certificate.objects.select_related("assignment")
+        .filter(number=number.upper(), assignment__facility_id=facility.pk)
+        .first()
+    )
+    if certificate is None:
+        raise Http404("No such certificate")
+    return facility, certificate
+
+
+def _serve(
+    request: HttpRequest, facility_id: int, number: str, *, attachment: bool
+) -> HttpResponseBase:
+    facility, certificate = certificate_for(request.user, facility_id, number)
+    certificate = documents.ensure_rendered(certificate)
+    etag = f'"{certificate.sha256}"'
+    headers = {
+        "ETag": etag,
+        "Cache-Control": CACHE_CONTROL,
+        "X-Content-Type-Options": "nosniff",
+    }
+    not_modified = get_conditional_response(request, etag=etag)
+    if request.method == "GET":
+        record(
+            Activity.Verb.DOWNLOADED if attachment else Activity.Verb.VIEWED,
+            request=request,
+            facility=facility,
+            target=certificate.number,
+            detail={
+                "assignment": certificate.assignment_id,
+                "status": certificate.status,
+                **({"not_modified": True} if not_modified is not None else {}),
+            },
+        )
+    if not_modified is not None:
+        for name, value in headers.items():
+            not_modified[name] = value
+        return not_modified
+    response = FileResponse(documents.open_pdf(certificate), content_type="application/pdf")
+    kind = "attachment" if attachment else "inline"
+    response["Content-Disposition"] = content_disposition(kind, documents.pdf_filename(certificate))
+    for name, value in headers.items():
+        response[name] = value
+    return response
+
+
+@login_required
+@require_safe
+def view_pdf(request: HttpRequest, facility_id: int, number: str) -> HttpResponseBase:
+    """The certificate PDF, shown in the browser (``inline``)."""
+    return _serve(request, facility_id, number, attachment=False)
+
+
+@login_required
+@require_safe
+def download_pdf(request: HttpRequest, facility_id: int, number: str) -> HttpResponseBase:
+    """The certificate PDF as a file download (``attachment``)."""
+    return _serve(request, facility_id, number, attachment=True)
