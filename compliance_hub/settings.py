@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "compliance_hub.activity",
     "compliance_hub.mailer",
     "compliance_hub.core",
+    "ninja",  # serves the /api/v1/docs assets locally (no CDN)
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -130,6 +131,8 @@ SIGN_IN_RATE_PER_IP = env_int("SIGN_IN_RATE_PER_IP", 20)  # per hour
 VERIFY_RATE_PER_MINUTE = env_int("VERIFY_RATE_PER_MINUTE", 30)
 VERIFY_RATE_PER_HOUR = env_int("VERIFY_RATE_PER_HOUR", 300)
 INVITATION_RATE_PER_INVITER = env_int("INVITATION_RATE_PER_INVITER", 20)  # per day
+PARTNER_API_RATE_PER_MINUTE = env_int("PARTNER_API_RATE_PER_MINUTE", 600)  # per API key
+PARTNER_API_MAX_BODY = env_int("PARTNER_API_MAX_BODY", 2 * 1024 * 1024)  # bytes, else 413
 
 # --- E-mail ----------------------------------------------------------------------------
 EMAIL_URL = env_str("EMAIL_URL")

@@ -1,4 +1,16 @@
-from django.urls import path  # noqa: F401
+"""The partner API under /api/v1/ and the partner console under /partner/."""
+
+from django.urls import include, path, re_path
+
+from compliance_hub.partner_api.api.app import api
+from compliance_hub.partner_api.api.guard import guard_patterns, not_found
 
 app_name = "partner_api"
-urlpatterns: list = []
+
+_api_patterns, _api_app, _api_namespace = api.urls
+
+urlpatterns = [
+    path("api/v1/", include((guard_patterns(_api_patterns), _api_app), namespace=_api_namespace)),
+    re_path(r"^api/v1(/|$)", not_found, name="api_not_found"),
+    path("partner/", include("compliance_hub.partner_api.console.urls")),
+]

@@ -1,0 +1,160 @@
+"""The NinjaAPI object: authentication, error handlers, OpenAPI tweaks, routers."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from compliance_hub.certificates.bulk import BulkRejected
+from compliance_hub.facilities.invitations import InvitationRateLimited
+from compliance_hub.partner_api.api import problems
+from compliance_hub.partner_api.api.auth import ApiKeyAuth
+
+logger = logging.getLogger(__name__)
+
+DESCRIPTION = """\
+Feed Compliance Hub from your own systems: facilities, contractors and assignments, addressed
+by your own `external_id`s. Every active assignment has a current certificate of insurance.
+
+Authenticate with `Authorization: Bearer <API key>`. Errors are RFC 9457
+`application/problem+json` with a list of field `errors`. POSTs honour `Idempotency-Key`.
+The guide with a curl quick start is docs/api.md in the Compliance Hub source.
+"""
+
+
+class HubAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        """Ninja's schema, with error responses declared as ``application/problem+json``."""
+        schema = super().get_openapi_schema(**kwargs)
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                for status, answer in operation.get("responses", {}).items():
+                    content = answer.get("content", {})
+                    if int(status) >= 400 and "application/json" in content:
+                        answer["content"] = {problems.CONTENT_TYPE: content["application/json"]}
+        return schema
+
+
+api = HubAPI(
+    title="Compliance Hub partner API",
+    version="1",
+    description=DESCRIPTION,
+    auth=ApiKeyAuth(),
+    urls_namespace="partner_api:api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+
+@api.exception_handler(problems.ApiError)
+def _api_error(request: HttpRequest, exc: problems.ApiError) -> HttpResponse:
+    return problems.from_api_error(exc)
+
+
+@api.exception_handler(NinjaValidationError)
+def _invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    errors = [
+        (problems.field_path(e.get("loc", ())), problems.clean_message(str(e.get("msg", ""))))
+        for e in exc.errors
+    ]
+    return problems.from_api_error(problems.invalid(errors))
+
+
+@api.exception_handler(DjangoValidationError)
+def _django_invalid(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+    errors, general = problems.django_errors(exc)
+    return problems.from_api_error(problems.invalid(errors, general))
+
+
+@api.exception_handler(BulkRejected)
+def _bulk_rejected(request: HttpRequest, exc: BulkRejected) -> HttpResponse:
+    errors = [
+        (f"items[{index}].{field}" if index is not None else field, message)
+        for index, field, message in exc.errors
+    ]
+    return problems.from_api_error(
+        problems.invalid(
+            errors,
+            f"{len({i for i, _, _ in exc.errors})} item(s) are invalid; nothing was changed.",
+        )
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return problems.response(
+        401,
+        "Send a valid API key: 'Authorization: Bearer chk_live_…'. "
+        "Unknown and revoked keys are refused alike.",
+        headers={"WWW-Authenticate": 'Bearer realm="compliance-hub"'},
+    )
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 400:
+        return problems.response(
+            400,
+            "The request body is not valid JSON.",
+            type_=problems.MALFORMED,
+            title="Malformed request",
+        )
+    return problems.response(exc.status_code, str(exc))
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return problems.response(404, str(exc) or "Not found.")
+
+
+@api.exception_handler(InvitationRateLimited)
+def _invitations_limited(request: HttpRequest, exc: InvitationRateLimited) -> HttpResponse:
+    return problems.response(
+        429,
+        str(exc),
+        type_=problems.RATE_LIMITED,
+        title="Too many invitations",
+        headers={"Retry-After": str(exc.retry_after)},
+    )
+
+
+@api.exception_handler(IntegrityError)
+def _conflict(request: HttpRequest, exc: IntegrityError) -> HttpResponse:
+    logger.warning("API write conflict: %s", exc)
+    return problems.response(
+        409,
+        "A concurrent request changed the same objects; nothing was changed. Retry.",
+        type_=problems.CONFLICT,
+        title="Conflict",
+    )
+
+
+@api.exception_handler(Exception)
+def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    logger.exception("Partner API error on %s %s", request.method, request.path)
+    return problems.response(
+        500, "Something went wrong on our side; nothing was changed. Please retry later."
+    )
+
+
+def _register_routers() -> None:
+    from compliance_hub.partner_api.api import (
+        assignments,
+        certificates,
+        contractors,
+        facilities,
+        people,
+    )
+
+    for module in (facilities, contractors, assignments, certificates, people):
+        api.add_router("", module.router)
+
+
+_register_routers()

@@ -1,0 +1,157 @@
+"""Console pages for facilities: list, detail, bulk-download switch, invite, revoke, remove."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from compliance_hub.activity.models import Activity
+from compliance_hub.facilities import invitations
+from compliance_hub.facilities.models import Facility, Invitation, Membership
+from compliance_hub.partner_api import queries, services
+from compliance_hub.partner_api.console.access import facility_for, partner_ids, staff_required
+from compliance_hub.partner_api.console.forms import BulkDownloadForm, InviteForm
+
+RECENT_ACTIVITY = 30
+
+
+@require_GET
+@staff_required
+def facility_list(request: HttpRequest) -> HttpResponse:
+    facilities = queries.facilities_with_counts(partner_ids(request))
+    return render(
+        request,
+        "partner_api/console/facilities.html",
+        {"facilities": facilities, "partners": request.partners},  # type: ignore[attr-defined]
+    )
+
+
+def _render_detail(
+    request: HttpRequest, facility: Facility, form: InviteForm, status: int = 200
+) -> HttpResponse:
+    members = (
+        Membership.objects.filter(facility=facility, revoked_at__isnull=True)
+        .select_related("person", "invited_by", "invited_by_partner")
+        .order_by("role", "person__email")
+    )
+    activity = Activity.objects.filter(facility=facility).order_by("-at", "-id")[:RECENT_ACTIVITY]
+    return render(
+        request,
+        "partner_api/console/facility.html",
+        {
+            "facility": facility,
+            "members": members,
+            "pending": list(invitations.pending_for(facility)),
+            "activity": activity,
+            "form": form,
+        },
+        status=status,
+    )
+
+
+@require_GET
+@staff_required
+def facility_detail(request: HttpRequest, facility_id: int) -> HttpResponse:
+    facility = facility_for(request, facility_id)
+    return _render_detail(request, facility, InviteForm())
+
+
+@require_POST
+@staff_required
+def bulk_download(request: HttpRequest, facility_id: int) -> HttpResponse:
+    facility = facility_for(request, facility_id)
+    form = BulkDownloadForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose on or off.")
+    else:
+        enabled = form.cleaned_data["enabled"]
+        actor = services.Actor.staff(request.user, request)
+        if services.set_bulk_download(facility, enabled, actor=actor):
+            state = "can now" if enabled else "can no longer"
+            messages.success(request, f"{facility.name} {state} download certificates in bulk.")
+    if request.POST.get("next") == "list":
+        return redirect("partner_api:console")
+    return redirect(_detail(facility))
+
+
+def _detail(facility: Facility) -> str:
+    return reverse("partner_api:console_facility", args=[facility.pk])
+
+
+@require_POST
+@staff_required
+def invite(request: HttpRequest, facility_id: int) -> HttpResponse:
+    facility = facility_for(request, facility_id)
+    form = InviteForm(request.POST)
+    if not form.is_valid():
+        return _render_detail(request, facility, form, status=400)
+    try:
+        invitation = invitations.invite(
+            email=form.cleaned_data["email"],
+            facilities=[facility],
+            role=form.cleaned_data["role"],
+            name=form.cleaned_data["name"],
+            invited_by_partner=facility.partner,
+            request=request,  # the activity record names the signed-in staff person
+        )
+    except ValidationError as exc:
+        _add_errors(form, exc)
+        return _render_detail(request, facility, form, status=400)
+    except invitations.InvitationRateLimited as exc:
+        form.add_error(None, str(exc))
+        return _render_detail(request, facility, form, status=429)
+    if invitation.accepted_at is not None:
+        messages.success(request, f"{invitation.email} already had an account and now has access.")
+    else:
+        messages.success(request, f"Invitation sent to {invitation.email}.")
+    return redirect(_detail(facility))
+
+
+def _add_errors(form: InviteForm, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@require_POST
+@staff_required
+def revoke_invitation(request: HttpRequest, facility_id: int, invitation_id: int) -> HttpResponse:
+    facility = facility_for(request, facility_id)
+    invitation = Invitation.objects.filter(pk=invitation_id, facilities=facility).first()
+    if invitation is None:
+        raise Http404("No such invitation")
+    try:
+        invitations.revoke(
+            invitation, by_partner=facility.partner, facility=facility, request=request
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"The invitation for {invitation.email} was withdrawn.")
+    return redirect(_detail(facility))
+
+
+@require_POST
+@staff_required
+def remove_member(request: HttpRequest, facility_id: int, membership_id: int) -> HttpResponse:
+    facility = facility_for(request, facility_id)
+    membership = (
+        Membership.objects.select_related("person", "facility")
+        .filter(pk=membership_id, facility=facility, revoked_at__isnull=True)
+        .first()
+    )
+    if membership is None:
+        raise Http404("No such member")
+    try:
+        invitations.remove_member(membership, by_partner=facility.partner, request=request)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"{membership.person.email} no longer has access.")
+    return redirect(_detail(facility))

@@ -1,0 +1,29 @@
+"""The partner console under /partner/ (names in the ``partner_api`` namespace)."""
+
+from django.urls import path
+
+from compliance_hub.partner_api.console import facilities, keys
+
+urlpatterns = [
+    path("", facilities.facility_list, name="console"),
+    path("facilities/<int:facility_id>/", facilities.facility_detail, name="console_facility"),
+    path(
+        "facilities/<int:facility_id>/bulk-download/",
+        facilities.bulk_download,
+        name="console_bulk_download",
+    ),
+    path("facilities/<int:facility_id>/invite/", facilities.invite, name="console_invite"),
+    path(
+        "facilities/<int:facility_id>/invitations/<int:invitation_id>/revoke/",
+        facilities.revoke_invitation,
+        name="console_revoke_invitation",
+    ),
+    path(
+        "facilities/<int:facility_id>/members/<int:membership_id>/remove/",
+        facilities.remove_member,
+        name="console_remove_member",
+    ),
+    path("keys/", keys.key_list, name="console_keys"),
+    path("keys/new/", keys.key_create, name="console_key_create"),
+    path("keys/<int:key_id>/revoke/", keys.key_revoke, name="console_key_revoke"),
+]
