@@ -1,4 +1,26 @@
-from django.urls import path  # noqa: F401
+"""Audit URLs, all under a facility the person is a member of."""
+
+from django.urls import path
+
+from compliance_hub.audits.views import listing, mapping, packet, result, upload
 
 app_name = "audits"
-urlpatterns: list = []
+urlpatterns = [
+    path("facilities/<int:facility_id>/audits/", listing.audit_list, name="list"),
+    path("facilities/<int:facility_id>/audits/new/", upload.upload, name="upload"),
+    path(
+        "facilities/<int:facility_id>/audits/new/<uuid:token>/",
+        mapping.mapping,
+        name="mapping",
+    ),
+    path(
+        "facilities/<int:facility_id>/audits/<int:reconciliation_id>/",
+        result.result,
+        name="result",
+    ),
+    path(
+        "facilities/<int:facility_id>/audits/<int:reconciliation_id>/packet.zip",
+        packet.packet,
+        name="packet",
+    ),
+]

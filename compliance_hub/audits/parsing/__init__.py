@@ -1,0 +1,1 @@
+"""Reading uploaded payment schedules (CSV or XLSX) into a plain table of text cells."""

@@ -1,0 +1,1 @@
+"""The reconciliation report as CSV, XLSX and PDF, and the audit packet (ZIP) around them."""

@@ -1,0 +1,1 @@
+"""Audit pages: the list, upload, column mapping with preview, results and the packet."""

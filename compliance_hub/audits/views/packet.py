@@ -1,0 +1,37 @@
+"""Downloading the audit packet (a ZIP streamed as it is built)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, StreamingHttpResponse
+from django.views.decorators.http import require_GET
+
+from compliance_hub.activity.models import Activity
+from compliance_hub.activity.services import record
+from compliance_hub.audits.reports.packet import packet_name, relied_on, stream_packet
+from compliance_hub.audits.views.common import facility_of, reconciliation_of
+
+
+@login_required
+@require_GET
+def packet(request: HttpRequest, facility_id: int, reconciliation_id: int) -> StreamingHttpResponse:
+    facility = facility_of(request, facility_id)
+    reconciliation = reconciliation_of(facility, reconciliation_id)
+    include = facility.bulk_download_enabled
+    record(
+        Activity.Verb.AUDIT_PACKET,
+        request=request,
+        facility=facility,
+        target=f"reconciliation {reconciliation.pk}",
+        detail={
+            "reconciliation": reconciliation.pk,
+            "certificates": len(relied_on(reconciliation)),
+            "certificate_pdfs_included": include,
+        },
+    )
+    response = StreamingHttpResponse(
+        stream_packet(reconciliation, include), content_type="application/zip"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{packet_name(reconciliation)}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
