@@ -22,7 +22,13 @@ def test_secrets_never_reach_the_log_line(line, secret):
 
 def test_json_lines_carry_request_id_and_redacted_message():
     record = logging.LogRecord(
-        "compliance_hub.access", logging.INFO, __file__, 1, "GET %s", ("/sign-in/" + "a" * 43,), None
+        "compliance_hub.access",
+        logging.INFO,
+        __file__,
+        1,
+        "GET %s",
+        ("/sign-in/" + "a" * 43,),
+        None,
     )
     record.request_id = "req-12345678"
     RedactingFilter().filter(record)
