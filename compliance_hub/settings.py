@@ -104,6 +104,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Connection pooling (docs/deploy.md): Django's own pool in each process (needs the
+    # "pool" extra, psycopg-pool), or PgBouncer in transaction mode in front of PostgreSQL.
+    DATABASE_POOL_MAX = env_int("DATABASE_POOL_MAX", 0)
+    if DATABASE_POOL_MAX > 0:
+        DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps the connections
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 1,
+            "max_size": DATABASE_POOL_MAX,
+            "timeout": env_int("DATABASE_POOL_TIMEOUT", 10),
+        }
+    # Server-side cursors (QuerySet.iterator) do not survive transaction pooling.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("DATABASE_PGBOUNCER", False)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (rate limits) ---------------------------------------------------------------
@@ -197,6 +209,8 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+    # Load balancer probes may speak plain HTTP to the app: answer them, don't redirect.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SESSION_COOKIE_NAME = "__Host-sessionid"
@@ -235,8 +249,6 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
         # runserver's own request lines: ours (compliance_hub.access) replace them.
         "django.server": {"handlers": [], "level": "ERROR", "propagate": False},
-        "compliance_hub.access": {
-            "level": "INFO" if env_bool("ACCESS_LOG", True) else "WARNING"
-        },
+        "compliance_hub.access": {"level": "INFO" if env_bool("ACCESS_LOG", True) else "WARNING"},
     },
 }

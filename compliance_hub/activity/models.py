@@ -32,7 +32,7 @@ class Activity(models.Model):
         VIEWED = "viewed", "Viewed a certificate"
         DOWNLOADED = "downloaded", "Downloaded a certificate"
         BULK_DOWNLOADED = "bulk_downloaded", "Downloaded certificates in bulk"
-        EXPORTED = "exported", "Exported the table"
+        EXPORTED = "exported", "Exported"
         INVITED = "invited", "Invited"
         INVITATION_REVOKED = "invitation_revoked", "Revoked an invitation"
         INVITATION_ACCEPTED = "invitation_accepted", "Accepted an invitation"

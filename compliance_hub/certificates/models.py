@@ -182,6 +182,12 @@ class Certificate(models.Model):
                 condition=~Q(status="void") | Q(voided_at__isnull=False),
                 name="void_certificate_has_voided_at",
             ),
+            # A rendered certificate always has its stored file, SHA-256 and size.
+            models.CheckConstraint(
+                condition=Q(rendered_at__isnull=True)
+                | (~Q(pdf="") & ~Q(sha256="") & Q(size__gt=0)),
+                name="rendered_certificate_has_file_and_hash",
+            ),
         ]
         indexes = [
             models.Index(fields=["assignment", "issued_at"], name="cert_assignment_idx"),

@@ -6,4 +6,5 @@ app_name = "certificates"
 urlpatterns = [
     path("", include("compliance_hub.certificates.urls_portal")),
     path("", include("compliance_hub.certificates.urls_public")),
+    path("", include("compliance_hub.certificates.urls_exports")),
 ]

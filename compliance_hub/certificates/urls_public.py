@@ -1,3 +1,10 @@
-from django.urls import path  # noqa: F401
+"""Public certificate verification: no sign-in, rate limited, never cached."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from compliance_hub.certificates.views import verify
+
+urlpatterns = [
+    path("v/<str:number>/<str:code>/", verify.verify, name="verify"),
+    path("verify/", verify.verify_form, name="verify_form"),
+]

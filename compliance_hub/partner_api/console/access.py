@@ -12,7 +12,8 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 
 from compliance_hub.facilities.models import Facility, Partner
 from compliance_hub.partner_api.models import ApiKey
@@ -25,12 +26,12 @@ def partners_of(person: Any) -> list[Partner]:
     return list(Partner.objects.filter(staff__person=person).order_by("name", "id"))
 
 
-def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def staff_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Sign-in required; then 404 unless partner staff. Sets ``request.partners``."""
 
     @login_required
     @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         partners = partners_of(request.user)
         if not partners:
             raise Http404("No such page")

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from compliance_hub.activity.views import partner as activity
 from compliance_hub.partner_api.console import facilities, keys
 
 urlpatterns = [
@@ -26,4 +27,6 @@ urlpatterns = [
     path("keys/", keys.key_list, name="console_keys"),
     path("keys/new/", keys.key_create, name="console_key_create"),
     path("keys/<int:key_id>/revoke/", keys.key_revoke, name="console_key_revoke"),
+    path("activity/", activity.partner_log, name="console_activity"),
+    path("activity/export.csv", activity.partner_export, name="console_activity_export"),
 ]

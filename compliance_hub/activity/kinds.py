@@ -1,0 +1,71 @@
+"""Kinds of activity: which belong where, and how one record reads in a sentence."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from compliance_hub.activity.models import Activity
+
+Verb = Activity.Verb
+
+# Sign-in events belong to a person, not to a facility (``facility`` is empty).
+SESSION_VERBS: tuple[str, ...] = (
+    Verb.SIGN_IN_REQUESTED,
+    Verb.SIGNED_IN,
+    Verb.SIGN_IN_FAILED,
+    Verb.SIGNED_OUT,
+)
+# API keys belong to the partner; a facility's log never shows them.
+PARTNER_ONLY_VERBS: tuple[str, ...] = (Verb.API_KEY_CREATED, Verb.API_KEY_REVOKED)
+
+FACILITY_VERBS: list[str] = [v for v in Verb.values if v not in PARTNER_ONLY_VERBS]
+PARTNER_VERBS: list[str] = list(Verb.values)
+
+_LABELS = dict(Verb.choices)
+
+_SIGN_IN_METHODS = {
+    "link": "with the e-mailed link",
+    "same_browser": "with the e-mailed link",
+    "code": "with the e-mailed code",
+    "invitation": "by accepting an invitation",
+}
+
+
+def verb_choices(verbs: list[str]) -> list[tuple[str, str]]:
+    return [(v, _LABELS.get(v, v)) for v in verbs]
+
+
+def verb_label(verb: str) -> str:
+    return str(_LABELS.get(verb, verb))
+
+
+def describe(activity: Activity) -> str:
+    """A short, plain summary of ``detail`` (empty when there is nothing worth saying)."""
+    detail: dict[str, Any] = activity.detail if isinstance(activity.detail, dict) else {}
+    parts: list[str] = []
+    verb = activity.verb
+    if verb == Verb.SIGNED_IN and detail.get("method"):
+        parts.append(_SIGN_IN_METHODS.get(str(detail["method"]), str(detail["method"])))
+    if verb == Verb.SIGN_IN_FAILED and detail.get("reason"):
+        parts.append(f"reason: {detail['reason']}")
+    if verb == Verb.SIGNED_OUT and detail.get("everywhere"):
+        parts.append("everywhere")
+    if detail.get("role") in ("primary", "member"):
+        parts.append("as primary contact" if detail["role"] == "primary" else "as team member")
+    if detail.get("resent"):
+        parts.append("sent again")
+    if detail.get("via") == "api":
+        parts.append("through the API")
+    if detail.get("not_modified"):
+        parts.append("browser copy still current")
+    if "bulk_download_enabled" in detail:
+        parts.append(f"bulk download {'on' if detail['bulk_download_enabled'] else 'off'}")
+    for key, label in (("rows", "rows"), ("certificates", "certificates"), ("count", "items")):
+        value = detail.get(key)
+        if isinstance(value, int) and not isinstance(value, bool):
+            parts.append(f"{value:,} {label}")
+    if detail.get("what"):
+        parts.append(str(detail["what"]))
+    if detail.get("format"):
+        parts.append(str(detail["format"]).upper())
+    return ", ".join(parts)

@@ -1,0 +1,97 @@
+"""A facility's activity log, for its primary contacts: page and CSV export.
+
+Anyone without a membership gets a 404 (as everywhere in the portal). A team member knows
+the facility exists, so they get a 403 page that says who can see the log.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_safe
+
+from compliance_hub.activity import queries
+from compliance_hub.activity.filters import parse_filters
+from compliance_hub.activity.kinds import FACILITY_VERBS
+from compliance_hub.activity.models import Activity
+from compliance_hub.activity.services import record
+from compliance_hub.activity.views.common import csv_response, page_context
+from compliance_hub.certificates.views.portal import Portal, portal_for
+from compliance_hub.facilities.models import Membership
+
+
+def _primary_only(request: HttpRequest, portal: Portal) -> HttpResponse:
+    primaries = (
+        Membership.objects.filter(
+            facility=portal.facility, role=Membership.Role.PRIMARY, revoked_at__isnull=True
+        )
+        .select_related("person")
+        .order_by("person__email")
+    )
+    return render(
+        request,
+        "activity/primary_only.html",
+        {
+            "facility": portal.facility,
+            "portal": portal,
+            "facility_nav": portal.nav("activity"),
+            "facility_switcher": portal.switcher(),
+            "primaries": [m.person for m in primaries],
+            "heading_suffix": "Activity",
+        },
+        status=403,
+    )
+
+
+def _is_primary(portal: Portal) -> bool:
+    return portal.membership.role == Membership.Role.PRIMARY
+
+
+@login_required
+@require_safe
+def facility_log(request: HttpRequest, facility_id: int) -> HttpResponse:
+    """Who signed in, viewed, downloaded, exported, invited or removed whom, newest first."""
+    portal = portal_for(request.user, facility_id)
+    if not _is_primary(portal):
+        return _primary_only(request, portal)
+    facility = portal.facility
+    filters, form = parse_filters(request.GET, verbs=FACILITY_VERBS)
+    qs = queries.filtered(queries.for_facility(facility), filters)
+    base = reverse("activity:facility", kwargs={"facility_id": facility.pk})
+    context = {
+        "facility": facility,
+        "portal": portal,
+        "facility_nav": portal.nav("activity"),
+        "facility_switcher": portal.switcher(),
+        "activity_current": True,
+        "heading_suffix": "Activity",
+        "export_url": reverse("activity:facility_export", kwargs={"facility_id": facility.pk}),
+        **page_context(request, qs, filters, form, base),
+    }
+    return render(request, "activity/facility.html", context)
+
+
+@login_required
+@require_safe
+def facility_export(request: HttpRequest, facility_id: int) -> HttpResponseBase:
+    """The filtered log as CSV (every matching record, streamed)."""
+    portal = portal_for(request.user, facility_id)
+    if not _is_primary(portal):
+        return _primary_only(request, portal)
+    facility = portal.facility
+    filters, _ = parse_filters(request.GET, verbs=FACILITY_VERBS)
+    if request.method == "GET":
+        record(
+            Activity.Verb.EXPORTED,
+            request=request,
+            facility=facility,
+            target="activity log",
+            detail={"what": "activity log", "format": "csv", "filters": filters.as_params()},
+        )
+    slug = re.sub(r"[^a-z0-9]+", "-", facility.name.lower()).strip("-") or str(facility.pk)
+    return csv_response(queries.filtered(queries.for_facility(facility), filters), slug[:60])

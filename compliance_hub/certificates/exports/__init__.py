@@ -1,0 +1,10 @@
+"""Exports of the certificate table (CSV, XLSX) and the bulk ZIP of its certificates.
+
+- ``services.begin_export``: the access rule, the row count, the Activity record;
+- ``rows``: the rows for the filters; ``csv_export`` / ``xlsx_export`` write them;
+- ``bulk``: the ZIP of PDFs with index.csv and README.txt, built by ``zipstream``;
+- ``safe.neutralise``: text cells defused against spreadsheet formula injection;
+- ``filenames``: readable, unique member names and download names.
+
+See docs/exports.md.
+"""

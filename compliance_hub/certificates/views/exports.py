@@ -1,0 +1,138 @@
+"""Downloading the table: CSV, XLSX, and the bulk ZIP of its certificates (where enabled).
+
+Each view: the person's membership of the facility (else 404), the filters from the URL
+(invalid ones: a 400 page, never a silently wider export), then ``begin_export`` (access
+rule, count, Activity) and the streamed file. Business rules live in ``exports``.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from compliance_hub.certificates.exports import services
+from compliance_hub.certificates.exports.bulk import BulkRequest, stream_bulk_zip
+from compliance_hub.certificates.exports.csv_export import stream_csv
+from compliance_hub.certificates.exports.filenames import attachment
+from compliance_hub.certificates.exports.rows import export_rows
+from compliance_hub.certificates.exports.xlsx_export import MAX_ROWS, TooManyRows, write_xlsx
+from compliance_hub.certificates.forms import TableFilterForm
+from compliance_hub.certificates.queries import TableFilters, parse_filters
+from compliance_hub.certificates.views.portal import Portal, portal_for
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _page(
+    request: HttpRequest, portal: Portal, template: str, status: int, **extra: Any
+) -> HttpResponse:
+    table = reverse("certificates:table", kwargs={"facility_id": portal.facility.pk})
+    query = request.GET.urlencode()
+    context = {
+        "facility": portal.facility,
+        "portal": portal,
+        "facility_nav": portal.nav("certificates"),
+        "facility_switcher": portal.switcher(),
+        "table_url": f"{table}?{query}" if query else table,
+        **extra,
+    }
+    return render(request, template, context, status=status)
+
+
+def _filters(request: HttpRequest) -> tuple[TableFilters, TableFilterForm]:
+    return parse_filters(request.GET)
+
+
+def _invalid(request: HttpRequest, portal: Portal, form: TableFilterForm) -> HttpResponse:
+    """400: the URL's filters do not all make sense; exporting the rest would export more."""
+    errors = [
+        (str(form.fields[name].label) if name in form.fields else "Filters", messages)
+        for name, messages in form.errors.items()
+    ]
+    return _page(request, portal, "certificates/export_invalid_filters.html", 400, errors=errors)
+
+
+def _no_store(response: HttpResponseBase, filename: str) -> HttpResponseBase:
+    response["Content-Disposition"] = attachment(filename)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_GET
+def export_csv(request: HttpRequest, facility_id: int) -> HttpResponseBase:
+    """Every row matching the filters as CSV, streamed as it is read."""
+    portal = portal_for(request.user, facility_id)
+    filters, form = _filters(request)
+    if form.errors:
+        return _invalid(request, portal, form)
+    start = services.begin_export(request, portal.facility, filters, "csv", longest=portal.longest)
+    rows = export_rows(portal.facility, filters, longest=portal.longest)
+    response = StreamingHttpResponse(stream_csv(rows), content_type="text/csv; charset=utf-8")
+    return _no_store(response, start.filename)
+
+
+@login_required
+@require_GET
+def export_xlsx(request: HttpRequest, facility_id: int) -> HttpResponseBase:
+    """Every row matching the filters as an XLSX workbook (built in constant memory)."""
+    portal = portal_for(request.user, facility_id)
+    filters, form = _filters(request)
+    if form.errors:
+        return _invalid(request, portal, form)
+    try:
+        start = services.begin_export(
+            request, portal.facility, filters, "xlsx", longest=portal.longest
+        )
+    except TooManyRows:
+        return _page(
+            request, portal, "certificates/export_too_many.html", 400, max_rows=f"{MAX_ROWS:,}"
+        )
+    target = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it, which deletes it)
+    try:
+        write_xlsx(
+            export_rows(portal.facility, filters, longest=portal.longest),
+            target,
+            title=f"Certificates: {portal.facility.name}",
+            subject="; ".join(filters.describe()) or "All assignments",
+        )
+        target.seek(0)
+    except BaseException:
+        target.close()
+        raise
+    response = FileResponse(target, content_type=XLSX_TYPE)
+    return _no_store(response, start.filename)
+
+
+@login_required
+@require_GET
+def bulk_download(request: HttpRequest, facility_id: int) -> HttpResponseBase:
+    """A ZIP of every certificate matching the filters; 403 unless the partner enabled it."""
+    portal = portal_for(request.user, facility_id)
+    if not services.bulk_download_allowed(portal.facility):
+        return _page(request, portal, "certificates/export_bulk_disabled.html", 403)
+    filters, form = _filters(request)
+    if form.errors:
+        return _invalid(request, portal, form)
+    try:
+        start = services.begin_export(
+            request, portal.facility, filters, "zip", longest=portal.longest
+        )
+    except services.BulkDownloadDisabled:  # turned off a moment ago
+        return _page(request, portal, "certificates/export_bulk_disabled.html", 403)
+    bulk = BulkRequest(
+        facility=portal.facility,
+        filters=filters,
+        exported_by=getattr(request.user, "email", ""),
+        moment=start.moment,
+        longest=portal.longest,
+    )
+    response = StreamingHttpResponse(stream_bulk_zip(bulk), content_type="application/zip")
+    return _no_store(response, start.filename)
