@@ -5,12 +5,19 @@ from __future__ import annotations
 from datetime import UTC, date
 
 import pytest
+from django.db import connection
 from django.http import QueryDict
 from django.urls import reverse
 
 from compliance_hub.activity.models import Activity
 from compliance_hub.certificates import documents
-from compliance_hub.certificates.models import Certificate
+from compliance_hub.certificates.exports.csv_export import (
+    copy_available,
+    stream_csv,
+    stream_csv_copy,
+)
+from compliance_hub.certificates.exports.rows import export_rows
+from compliance_hub.certificates.models import Assignment, Certificate
 from compliance_hub.certificates.queries import PAGE_SIZE, parse_filters, table_page
 from tests import factories
 from tests.exports.conftest import body, book, read_csv
@@ -180,3 +187,27 @@ def test_the_header_is_sent_before_the_rows_are_read(client, site):
     response = client.get(url(site.facility.pk))
     first = next(iter(response.streaming_content))
     assert first == ("\ufeff" + ",".join(HEADERS) + "\r\n").encode()
+
+
+def test_postgresql_copy_writes_exactly_the_python_writers_bytes(client, site):
+    """On PostgreSQL the view has the database write the CSV (COPY); it must be the same
+    file, byte for byte, as the Python writer's, for awkward values too."""
+    if connection.vendor != "postgresql":
+        assert not copy_available()
+        pytest.skip("COPY is PostgreSQL's; SQLite always uses the Python writer")
+    assert copy_available()
+    odd = factories.contractor(site.facility.partner, 'Ann "Quote", <x>', "Lee\r\nZoë")
+    for description in ("=1+1", "", "a,b", "line\nbreak", "\tlead", "-", "\\.", " spaced "):
+        book(site.facility, odd, date(2026, 5, 1), date(2026, 5, 2), description)
+    documents.ensure_rendered(site.rows["R2"].current_certificate)
+    Assignment.objects.filter(pk=site.rows["R3"].pk).update(current_certificate=None)
+    for query in ("", "status=void", "q=lee&sort=name&dir=asc", "effective_from=2030-01-01"):
+        filters, _ = parse_filters(QueryDict(query))
+        python = b"".join(stream_csv(export_rows(site.facility, filters)))
+        copied = b"".join(stream_csv_copy(site.facility, filters))
+        assert copied == python, query
+    client.force_login(site.person)
+    response = client.get(url(site.facility.pk))
+    assert body(response) == b"".join(
+        stream_csv(export_rows(site.facility, parse_filters(QueryDict(""))[0]))
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import os
 import shutil
+import struct
 import subprocess
 import zipfile
 from datetime import datetime
@@ -146,3 +147,34 @@ def test_dos_time():
     time_, day = dos_time(MOMENT)
     assert (time_ >> 11, (time_ >> 5) & 63, (time_ & 31) * 2) == (14, 5, 30)
     assert ((day >> 9) + 1980, (day >> 5) & 15, day & 31) == (2026, 3, 4)
+
+
+def test_deflated_members_have_classic_descriptors_and_no_zip64(tmp_path):
+    """The XLSX worksheet: compressed as it passes, no ZIP64 fields (Excel dislikes them)."""
+    writer = ZipWriter(MOMENT)
+    text = b"<row><c>Zo\xc3\xab</c></row>" * 5000
+    out = bytearray(writer.add_bytes("first.xml", b"<a/>"))
+    for chunk in writer.add_deflated(
+        "sheet.xml", (text[i : i + 999] for i in range(0, len(text), 999))
+    ):
+        out += chunk
+    out += writer.add_bytes("last.xml", b"<b/>")
+    for chunk in writer.finish():
+        out += chunk
+    data = bytes(out)
+    assert writer.offset == len(data)
+    assert b"PK\x06\x06" not in data  # no ZIP64 end record
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    info = archive.getinfo("sheet.xml")
+    assert info.compress_type == zipfile.ZIP_DEFLATED
+    assert info.flag_bits & 0x08
+    assert info.extra == b""  # no ZIP64 extra field in the central directory
+    assert info.compress_size < len(text) // 20
+    assert archive.read("sheet.xml") == text
+    assert archive.read("last.xml") == b"<b/>"
+    local = 30 + len("first.xml") + len(b"<a/>")  # the second member's local header
+    assert data[local : local + 4] == b"PK\x03\x04"
+    version, _flags, method = struct.unpack("<HHH", data[local + 4 : local + 10])
+    extra_length = struct.unpack("<H", data[local + 28 : local + 30])[0]
+    assert (version, method, extra_length) == (20, 8, 0)
+    assert "No errors detected" in unzip_test(data, tmp_path)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date, datetime
+from functools import lru_cache
 
 _NOT_ASCII_WORD = re.compile(r"[^A-Za-z0-9]+")
 _NOT_WORD = re.compile(r"[^\w]+")
@@ -14,6 +15,7 @@ _SPECIAL = str.maketrans(
 _PART_MAX = 60
 
 
+@lru_cache(maxsize=4096)  # contractors recur across rows; bounded memory
 def slug(text: str, fallback: str) -> str:
     """``"Zoë O'Neil"`` -> ``"Zoe-ONeil"``: case kept, accents and punctuation gone.
 

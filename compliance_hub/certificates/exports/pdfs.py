@@ -33,5 +33,13 @@ def stored_chunks(name: str, sha256: str, *, chunk_size: int = CHUNK) -> Iterato
 
 
 def read_verified(name: str, sha256: str) -> bytes:
-    """The whole stored file, once its SHA-256 is confirmed (one certificate: tens of KiB)."""
-    return b"".join(stored_chunks(name, sha256))
+    """The whole stored file, once its SHA-256 is confirmed (one certificate: tens of KiB).
+
+    One read call for the whole file: the caller only uses this for files it knows are small.
+    """
+    with default_storage.open(name, "rb") as handle:
+        data = handle.read()
+    if hashlib.sha256(data).hexdigest() != sha256:
+        log.error("Stored PDF %s does not match its recorded SHA-256", name)
+        raise CertificateIntegrityError(f"{name}: the stored file does not match its SHA-256.")
+    return data

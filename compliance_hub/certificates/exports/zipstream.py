@@ -1,6 +1,7 @@
 """A ZIP archive written front to back, for responses that stream it as it is built.
 
-Members are STORED (certificate PDFs do not compress). Two ways to add one:
+Members are STORED (certificate PDFs do not compress), except ``add_deflated``'s. Ways to
+add one:
 
 - ``add_bytes(name, data)``: the bytes are in hand, so the local header carries the CRC-32
   and sizes: no data descriptor, readable by any unzipper, streaming ones included.
@@ -8,6 +9,9 @@ Members are STORED (certificate PDFs do not compress). Two ways to add one:
   (a spooled file), streamed in chunks.
 - ``add_stream(name, chunks)``: bytes of unknown length; the CRC-32 is computed as they
   pass and a ZIP64 data descriptor follows them (general purpose flag bit 3).
+- ``add_deflated(name, chunks)``: bytes of unknown length, compressed as they pass, with a
+  classic 32-bit data descriptor (the XLSX export's worksheet: no ZIP64 fields, which Excel
+  dislikes).
 
 Nothing is ever rewound. The central directory is written to a spooled temporary file
 (memory up to ``CENTRAL_SPOOL`` bytes, then disk) as members are added, so memory does not
@@ -29,6 +33,7 @@ CENTRAL_SPOOL = 1024 * 1024
 _LOCAL = struct.Struct("<IHHHHHIIIHH")
 _CENTRAL = struct.Struct("<IHHHHHHIIIHHHHHII")
 _DESCRIPTOR64 = struct.Struct("<IIQQ")
+_DESCRIPTOR32 = struct.Struct("<IIII")
 _END64 = struct.Struct("<IQHHIIQQQQ")
 _LOCATOR64 = struct.Struct("<IIQI")
 _END = struct.Struct("<IHHHHIIH")
@@ -42,6 +47,7 @@ _SIG_END = 0x06054B50
 
 _FLAG_DESCRIPTOR = 0x0008
 _FLAG_UTF8 = 0x0800
+_DEFLATED = 8
 _VERSION = 20  # 2.0: stored files, folders
 _VERSION64 = 45  # 4.5: ZIP64
 _MADE_BY = (3 << 8) | _VERSION64  # Unix, so external attributes are file modes
@@ -160,27 +166,81 @@ class ZipWriter:
         self._remember(encoded, flags, crc, size, offset)
         yield descriptor
 
-    def _remember(self, encoded: bytes, flags: int, crc: int, size: int, offset: int) -> None:
+    def add_deflated(
+        self, name: str, chunks: Iterable[bytes], *, level: int = 6
+    ) -> Iterator[bytes]:
+        """A member of unknown length, DEFLATE-compressed as it passes, with a classic
+        (32-bit) data descriptor and no ZIP64 fields.
+
+        For office documents (XLSX): Excel is known to reject ZIP64 fields in small files.
+        Raises ``ValueError`` past 4 GiB (or ``limit``), which such a member never reaches.
+        """
+        encoded, flags = self._name(name)
+        flags |= _FLAG_DESCRIPTOR
+        header = _LOCAL.pack(
+            _SIG_LOCAL, _VERSION, flags, _DEFLATED, self._time, self._date, 0, 0, 0,
+            len(encoded), 0,
+        )  # fmt: skip
+        offset = self._offset
+        if offset > self._limit:
+            raise ValueError(f"Member {name!r} would start beyond the 32-bit limit.")
+        self._offset += len(header) + len(encoded)
+        yield header + encoded
+        compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
+        crc = size = packed = 0
+        for chunk in chunks:
+            if not chunk:
+                continue
+            crc = zlib.crc32(chunk, crc)
+            size += len(chunk)
+            out = compressor.compress(chunk)
+            if out:
+                packed += len(out)
+                self._offset += len(out)
+                yield out
+        out = compressor.flush()
+        packed += len(out)
+        self._offset += len(out)
+        if size > self._limit or packed > self._limit:
+            raise ValueError(f"Member {name!r} is too large without ZIP64.")
+        descriptor = _DESCRIPTOR32.pack(_SIG_DESCRIPTOR, crc, packed, size)
+        self._offset += len(descriptor)
+        self._remember(encoded, flags, crc, size, offset, packed=packed, method=_DEFLATED)
+        yield out + descriptor
+
+    def _remember(
+        self,
+        encoded: bytes,
+        flags: int,
+        crc: int,
+        size: int,
+        offset: int,
+        *,
+        packed: int | None = None,
+        method: int = 0,
+    ) -> None:
         """Append the member's central directory record to the spool."""
-        big_size = size > self._limit
+        if packed is None:
+            packed = size
+        big_size = size > self._limit or packed > self._limit
         big_offset = offset > self._limit
-        extra_values = ([size, size] if big_size else []) + ([offset] if big_offset else [])
+        extra_values = ([size, packed] if big_size else []) + ([offset] if big_offset else [])
         extra = b""
         if extra_values:
             extra = struct.pack(
                 f"<HH{len(extra_values)}Q", 0x0001, 8 * len(extra_values), *extra_values
             )
-        needs64 = bool(extra_values) or bool(flags & _FLAG_DESCRIPTOR)
+        needs64 = bool(extra_values) or (bool(flags & _FLAG_DESCRIPTOR) and method == 0)
         record = _CENTRAL.pack(
             _SIG_CENTRAL,
             _MADE_BY,
             _VERSION64 if needs64 else _VERSION,
             flags,
-            0,
+            method,
             self._time,
             self._date,
             crc,
-            _U32 if big_size else size,
+            _U32 if big_size else packed,
             _U32 if big_size else size,
             len(encoded),
             len(extra),

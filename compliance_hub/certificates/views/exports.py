@@ -7,11 +7,10 @@ rule, count, Activity) and the streamed file. Business rules live in ``exports``
 
 from __future__ import annotations
 
-import tempfile
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
@@ -19,10 +18,14 @@ from django.views.decorators.http import require_GET
 
 from compliance_hub.certificates.exports import services
 from compliance_hub.certificates.exports.bulk import BulkRequest, stream_bulk_zip
-from compliance_hub.certificates.exports.csv_export import stream_csv
+from compliance_hub.certificates.exports.csv_export import (
+    copy_available,
+    stream_csv,
+    stream_csv_copy,
+)
 from compliance_hub.certificates.exports.filenames import attachment
 from compliance_hub.certificates.exports.rows import export_rows
-from compliance_hub.certificates.exports.xlsx_export import MAX_ROWS, TooManyRows, write_xlsx
+from compliance_hub.certificates.exports.xlsx_export import MAX_ROWS, TooManyRows, stream_xlsx
 from compliance_hub.certificates.forms import TableFilterForm
 from compliance_hub.certificates.queries import TableFilters, parse_filters
 from compliance_hub.certificates.views.portal import Portal, portal_for
@@ -74,15 +77,18 @@ def export_csv(request: HttpRequest, facility_id: int) -> HttpResponseBase:
     if form.errors:
         return _invalid(request, portal, form)
     start = services.begin_export(request, portal.facility, filters, "csv", longest=portal.longest)
-    rows = export_rows(portal.facility, filters, longest=portal.longest)
-    response = StreamingHttpResponse(stream_csv(rows), content_type="text/csv; charset=utf-8")
+    if copy_available():
+        content = stream_csv_copy(portal.facility, filters, longest=portal.longest)
+    else:
+        content = stream_csv(export_rows(portal.facility, filters, longest=portal.longest))
+    response = StreamingHttpResponse(content, content_type="text/csv; charset=utf-8")
     return _no_store(response, start.filename)
 
 
 @login_required
 @require_GET
 def export_xlsx(request: HttpRequest, facility_id: int) -> HttpResponseBase:
-    """Every row matching the filters as an XLSX workbook (built in constant memory)."""
+    """Every row matching the filters as an XLSX workbook, streamed as it is written."""
     portal = portal_for(request.user, facility_id)
     filters, form = _filters(request)
     if form.errors:
@@ -95,19 +101,13 @@ def export_xlsx(request: HttpRequest, facility_id: int) -> HttpResponseBase:
         return _page(
             request, portal, "certificates/export_too_many.html", 400, max_rows=f"{MAX_ROWS:,}"
         )
-    target = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it, which deletes it)
-    try:
-        write_xlsx(
-            export_rows(portal.facility, filters, longest=portal.longest),
-            target,
-            title=f"Certificates: {portal.facility.name}",
-            subject="; ".join(filters.describe()) or "All assignments",
-        )
-        target.seek(0)
-    except BaseException:
-        target.close()
-        raise
-    response = FileResponse(target, content_type=XLSX_TYPE)
+    workbook = stream_xlsx(
+        export_rows(portal.facility, filters, longest=portal.longest),
+        moment=start.moment,
+        title=f"Certificates: {portal.facility.name}",
+        subject="; ".join(filters.describe()) or "All assignments",
+    )
+    response = StreamingHttpResponse(workbook, content_type=XLSX_TYPE)
     return _no_store(response, start.filename)
 
 
