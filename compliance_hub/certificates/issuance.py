@@ -135,6 +135,8 @@ def issue_for(assignment: Assignment, *, program: dict[str, Any] | None = None) 
     program = program if program is not None else program_snapshot(assignment.partner)
     snapshot = build_snapshot(assignment, assignment.contractor, assignment.facility, program)
     certificate = new_certificate(assignment, snapshot, issued_at=now, supersedes=previous)
+    while Certificate.objects.filter(number=certificate.number).exists():  # rare: 40 bits
+        certificate.number = new_certificate_number()
     certificate.save()
     Assignment.objects.filter(pk=assignment.pk).update(current_certificate=certificate)
     assignment.current_certificate = certificate

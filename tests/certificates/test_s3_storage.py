@@ -3,6 +3,7 @@
 import hashlib
 import json
 import os
+import socket
 import subprocess
 import sys
 import urllib.error
@@ -27,11 +28,27 @@ PUBLIC_GRANTEES = (
 )
 
 
+# Loopback ports reserved for this test's S3 server (moto in server mode).
+PORTS = range(8510, 8520)
+
+
+def free_port() -> int:
+    for port in PORTS:
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"No free port in {PORTS.start}-{PORTS.stop - 1} for the S3 server")
+
+
 @pytest.fixture(scope="module")
 def s3_endpoint():
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=free_port(), verbose=False)
     server.start()
     host, port = server.get_host_and_port()
+    assert host == "127.0.0.1" and port in PORTS
     yield f"http://{host}:{port}"
     server.stop()
 
@@ -119,3 +136,38 @@ def test_the_worker_renders_into_s3(s3, facility):
         row = Certificate.objects.get(pk=certificate.pk)
         body = s3.get_object(Bucket=BUCKET, Key=row.pdf.name)["Body"].read()
         assert hashlib.sha256(body).hexdigest() == row.sha256
+
+
+def test_members_download_from_s3_through_the_app_and_others_cannot(s3, client, facility):
+    from datetime import date
+
+    from django.urls import reverse
+
+    from compliance_hub.certificates import services
+
+    assignment = factories.assignment(facility, effective=date(2026, 6, 1))
+    first = Certificate.objects.get(assignment=assignment)
+    services.save_assignment(  # a change: the first certificate is superseded, kept in S3
+        partner=facility.partner,
+        external_id=assignment.external_id,
+        facility=facility,
+        contractor=assignment.contractor,
+        effective_date=date(2026, 6, 1),
+        end_date=date(2026, 6, 3),
+        description=assignment.description,
+    )
+    first.refresh_from_db()
+    assert first.status == Certificate.Status.SUPERSEDED
+    url = reverse("certificates:download", args=[facility.pk, first.number])
+
+    client.force_login(factories.member(factories.facility(facility.partner)))
+    assert client.get(url).status_code == 404  # a member of another facility
+
+    client.force_login(factories.member(facility))
+    response = client.get(url)
+    assert response.status_code == 200
+    served = b"".join(response.streaming_content)
+    first.refresh_from_db()
+    stored = s3.get_object(Bucket=BUCKET, Key=first.pdf.name)["Body"].read()
+    assert served == stored
+    assert hashlib.sha256(served).hexdigest() == first.sha256

@@ -185,7 +185,10 @@ def test_the_form_explains_malformed_input(client):
 
 
 def test_the_file_check_script_is_static_and_progressive(client, assignment):
-    html = client.get(url(assignment.current_certificate)).content.decode()
+    response = client.get(url(assignment.current_certificate))
+    html = response.content.decode()
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy
     assert re.search(r'<script src="[^"]*certificates/verify\.js" defer></script>', html)
     assert "<script>" not in html and "style=" not in html
     assert 'class="verify-compare"' in html and " hidden>" in html  # shown only by the script

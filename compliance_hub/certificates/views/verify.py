@@ -55,9 +55,17 @@ class VerifyForm(forms.Form):
         return code
 
 
+# The verification pages load only the hub's own stylesheet and scripts; no inline code.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
+
+
 def _private(response: HttpResponse) -> HttpResponse:
     response["Cache-Control"] = "no-store"
     response["X-Robots-Tag"] = "noindex, nofollow"
+    response.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     return response
 
 

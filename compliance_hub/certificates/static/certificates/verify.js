@@ -1,14 +1,17 @@
 // Compare a PDF file with the published SHA-256, in the browser (nothing is uploaded).
-// Progressive enhancement: the page explains how to do it by hand when this cannot run.
+// The file can be chosen with the file picker or dropped onto the page.
+// Progressive enhancement: the page explains how to do it by hand when this cannot run,
+// and the box stays hidden. No inline script or style: works under a strict CSP.
 (function () {
   "use strict";
   var box = document.querySelector(".verify-compare[data-sha256]");
-  if (!box || !window.crypto || !window.crypto.subtle || !window.FileReader) {
+  if (!box || !window.crypto || !window.crypto.subtle || !window.Blob || !Blob.prototype.arrayBuffer) {
     return;
   }
   var expected = box.getAttribute("data-sha256").toLowerCase();
   var input = box.querySelector("input[type=file]");
   var result = box.querySelector(".verify-compare-result");
+  var checking = 0;
 
   function hex(buffer) {
     var bytes = new Uint8Array(buffer);
@@ -24,8 +27,8 @@
     result.className = "verify-compare-result message " + (ok ? "message-success" : "message-error");
   }
 
-  input.addEventListener("change", function () {
-    var file = input.files && input.files[0];
+  function check(file) {
+    var mine = ++checking;  // only the latest file's answer is shown
     if (!file) {
       result.textContent = "";
       result.className = "verify-compare-result";
@@ -36,6 +39,9 @@
     file.arrayBuffer().then(function (data) {
       return window.crypto.subtle.digest("SHA-256", data);
     }).then(function (digest) {
+      if (mine !== checking) {
+        return;
+      }
       var actual = hex(digest);
       if (actual === expected) {
         show(file.name + " is the issued certificate: its SHA-256 matches exactly.", true);
@@ -43,8 +49,51 @@
         show(file.name + " is NOT the issued file: its SHA-256 is " + actual + ". It may have been altered, or it is a different certificate.", false);
       }
     }).catch(function () {
-      show("The file could not be read. Try the command shown above instead.", false);
+      if (mine === checking) {
+        show("The file could not be read. Try the command shown above instead.", false);
+      }
     });
+  }
+
+  function hasFiles(event) {
+    var types = event.dataTransfer && event.dataTransfer.types;
+    return !!types && Array.prototype.indexOf.call(types, "Files") !== -1;
+  }
+
+  input.addEventListener("change", function () {
+    check(input.files && input.files[0]);
   });
+
+  // Dropping a file anywhere on the page checks it (instead of the browser opening it).
+  var depth = 0;
+  document.addEventListener("dragenter", function (event) {
+    if (hasFiles(event)) {
+      depth++;
+      box.classList.add("is-dragover");
+    }
+  });
+  document.addEventListener("dragleave", function (event) {
+    if (hasFiles(event) && --depth <= 0) {
+      depth = 0;
+      box.classList.remove("is-dragover");
+    }
+  });
+  document.addEventListener("dragover", function (event) {
+    if (hasFiles(event)) {
+      event.preventDefault();
+      event.dataTransfer.dropEffect = "copy";
+    }
+  });
+  document.addEventListener("drop", function (event) {
+    if (!hasFiles(event)) {
+      return;
+    }
+    event.preventDefault();
+    depth = 0;
+    box.classList.remove("is-dragover");
+    var files = event.dataTransfer.files;
+    check(files && files[0]);
+  });
+
   box.hidden = false;
 }());
