@@ -101,7 +101,7 @@ def test_a_void_certificate_says_so_and_when(client, assignment):
     text = page_text(client.get(url(certificate)))
     assert "Genuine, but void" in text
     voided = Certificate.objects.get(pk=certificate.pk).voided_at
-    assert voided.strftime("%B") in text and str(voided.year) in text
+    assert voided.strftime("%b") in text and str(voided.year) in text
 
 
 def test_forged_numbers_and_codes_get_the_same_not_verified_page(client, assignment, facility):
