@@ -107,7 +107,9 @@ def test_storage_down_during_issuance_loses_nothing_and_renders_once_it_is_back(
     assert not Certificate.objects.filter(rendered_at__isnull=False).exists()
     number = assignments.first().current_certificate.number
     down = web.get(f"/facilities/{facility.pk}/certificates/{number}/")
-    assert down.status_code >= 500  # nothing half-stored to serve
+    assert down.status_code == 503  # nothing half-stored to serve; "try again shortly"
+    assert down["Retry-After"] == "30"
+    assert b"not available right now" in down.content
     assert not Certificate.objects.filter(rendered_at__isnull=False).exists()
 
     server.start()  # storage is back: the worker catches up

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from urllib.parse import quote
 
+from botocore.exceptions import BotoCoreError, ClientError
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest
 from django.http.response import HttpResponseBase
+from django.shortcuts import render
 from django.utils.cache import get_conditional_response
 from django.views.decorators.http import require_safe
 
@@ -23,6 +26,11 @@ from compliance_hub.facilities.models import Facility
 # ETag (a 304 costs no PDF bytes). Private: shared caches must never keep a certificate.
 CACHE_CONTROL = "private, max-age=300"
 _UNSAFE_IN_ASCII_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+# Failures of the file store (disk or S3) while a PDF is rendered or opened: the person gets
+# "try again shortly" (503 + Retry-After), never a bare server error.
+STORAGE_ERRORS = (OSError, BotoCoreError, ClientError)
+RETRY_AFTER_SECONDS = 30
+logger = logging.getLogger(__name__)
 
 
 def content_disposition(kind: str, filename: str) -> str:
@@ -60,7 +68,10 @@ def _serve(
     request: HttpRequest, facility_id: int, number: str, *, attachment: bool
 ) -> HttpResponseBase:
     facility, certificate = certificate_for(request.user, facility_id, number)
-    certificate = documents.ensure_rendered(certificate)
+    try:
+        certificate = documents.ensure_rendered(certificate)
+    except STORAGE_ERRORS:
+        return _storage_unavailable(request, certificate)
     etag = f'"{certificate.sha256}"'
     headers = {
         "ETag": etag,
@@ -84,11 +95,27 @@ def _serve(
         for name, value in headers.items():
             not_modified[name] = value
         return not_modified
-    response = FileResponse(documents.open_pdf(certificate), content_type="application/pdf")
+    try:
+        pdf = documents.open_pdf(certificate)
+    except STORAGE_ERRORS:
+        return _storage_unavailable(request, certificate)
+    response = FileResponse(pdf, content_type="application/pdf")
     kind = "attachment" if attachment else "inline"
     response["Content-Disposition"] = content_disposition(kind, documents.pdf_filename(certificate))
     for name, value in headers.items():
         response[name] = value
+    return response
+
+
+def _storage_unavailable(request: HttpRequest, certificate: Certificate) -> HttpResponseBase:
+    logger.exception("Certificate %s: file store unavailable", certificate.number)
+    response = render(
+        request,
+        "certificates/storage_unavailable.html",
+        {"number": certificate.number, "retry_after": RETRY_AFTER_SECONDS},
+        status=503,
+    )
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
 
 
