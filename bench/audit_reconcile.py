@@ -25,14 +25,17 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import json
 import os
 import random
 import resource
+import subprocess
 import sys
 import time
 import unicodedata
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "compliance_hub.settings")
@@ -111,8 +114,10 @@ def _plain(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
-def build_facility():  # type: ignore[no-untyped-def]
+def build_facility(contractors_count: int = CONTRACTORS):  # type: ignore[no-untyped-def]
     """The bench facility, created on first use (bulk inserts through the real models)."""
+    from django.db import transaction
+
     from compliance_hub.accounts.models import Person
     from compliance_hub.certificates import issuance
     from compliance_hub.certificates.models import Assignment, Certificate, Contractor
@@ -124,83 +129,88 @@ def build_facility():  # type: ignore[no-untyped-def]
         print(f"reusing facility {existing.pk} ({existing.assignments.count():,} assignments)")
         return existing, Person.objects.get(email="bench-audit@example.com")
     started = time.perf_counter()
-    rng = random.Random(8)
-    partner = Partner.objects.create(name="Bench Audit Staffing", slug=SLUG)
-    facility = Facility.objects.create(
-        partner=partner, external_id="BENCH-AUDIT", name="Bench General"
-    )
-    other = Facility.objects.create(partner=partner, external_id="BENCH-OTHER", name="Bench Annex")
-    person = Person.objects.create_user("bench-audit@example.com")
-    Membership.objects.create(person=person, facility=facility)
-    program = issuance.program_snapshot(partner)
-    contractors = []
-    for i in range(CONTRACTORS):
-        first, last = rng.choice(FIRST), _surname(rng)
-        c = Contractor(
-            partner=partner,
-            external_id=f"BC-{i}",
-            first_name=first,
-            last_name=last,
-            email=f"c{i}@bench.example",
+    # All or nothing: an interrupted build must not leave a half-built facility that a later
+    # run would reuse.
+    with transaction.atomic():
+        rng = random.Random(8)
+        partner = Partner.objects.create(name="Bench Audit Staffing", slug=SLUG)
+        facility = Facility.objects.create(
+            partner=partner, external_id="BENCH-AUDIT", name="Bench General"
         )
-        c.search_name = f"{first} {c.last_name}".lower()
-        contractors.append(c)
-    Contractor.objects.bulk_create(contractors, batch_size=2000)
-    contractors = list(Contractor.objects.filter(partner=partner).order_by("id"))
-    serial = 0
-    for chunk_start in range(0, len(contractors), 250):
-        assignments = []
-        for c in contractors[chunk_start : chunk_start + 250]:
-            day = START + timedelta(days=rng.randrange(0, 20))
-            for _ in range(ASSIGNMENTS_EACH):
-                length = rng.choice([1, 1, 1, 2, 3, 5])
-                where = other if rng.random() < 0.1 else facility
-                assignments.append(
-                    Assignment(
-                        partner=partner,
-                        facility=where,
-                        contractor=c,
-                        external_id=f"BA-{serial}",
-                        effective_date=day,
-                        end_date=day + timedelta(days=length - 1),
-                        description="Registered nurse, night shift",
-                        contractor_name=c.full_name,
-                        sort_name=sort_key(c.first_name, c.last_name),
-                    )
-                )
-                serial += 1
-                day += timedelta(days=length + rng.choice([0, 1, 2, 5, 9, 14]))
-        Assignment.objects.bulk_create(assignments, batch_size=2000)
-        certificates = []
-        for a in assignments:
-            cert = issuance.new_certificate(
-                a,
-                {
-                    "template": "coi-v1",
-                    **program,
-                    "insured": {"name": a.contractor_name},
-                    "assignment": {
-                        "effective_date": a.effective_date.isoformat(),
-                        "end_date": a.end_date.isoformat(),
-                    },
-                },
+        other = Facility.objects.create(
+            partner=partner, external_id="BENCH-OTHER", name="Bench Annex"
+        )
+        person = Person.objects.create_user("bench-audit@example.com")
+        Membership.objects.create(person=person, facility=facility)
+        program = issuance.program_snapshot(partner)
+        contractors = []
+        for i in range(contractors_count):
+            first, last = rng.choice(FIRST), _surname(rng)
+            c = Contractor(
+                partner=partner,
+                external_id=f"BC-{i}",
+                first_name=first,
+                last_name=last,
+                email=f"c{i}@bench.example",
             )
-            if rng.random() < 0.02:
-                cert.status = Certificate.Status.VOID
-                cert.voided_at = cert.issued_at
-                a.status = Assignment.Status.CANCELLED
-            certificates.append(cert)
-            if rng.random() < 0.02:  # an older version, superseded by the current one
-                old = issuance.new_certificate(a, cert.snapshot)
-                old.status = Certificate.Status.SUPERSEDED
-                certificates.append(old)
-        Certificate.objects.bulk_create(certificates, batch_size=2000)
-        current = {c.assignment_id: c for c in certificates if c.status != "superseded"}
-        for a in assignments:
-            a.current_certificate = current[a.pk]
-        Assignment.objects.bulk_update(
-            assignments, ["current_certificate", "status"], batch_size=2000
-        )
+            c.search_name = f"{first} {c.last_name}".lower()
+            contractors.append(c)
+        Contractor.objects.bulk_create(contractors, batch_size=2000)
+        contractors = list(Contractor.objects.filter(partner=partner).order_by("id"))
+        serial = 0
+        for chunk_start in range(0, len(contractors), 250):
+            assignments = []
+            for c in contractors[chunk_start : chunk_start + 250]:
+                day = START + timedelta(days=rng.randrange(0, 20))
+                for _ in range(ASSIGNMENTS_EACH):
+                    length = rng.choice([1, 1, 1, 2, 3, 5])
+                    where = other if rng.random() < 0.1 else facility
+                    assignments.append(
+                        Assignment(
+                            partner=partner,
+                            facility=where,
+                            contractor=c,
+                            external_id=f"BA-{serial}",
+                            effective_date=day,
+                            end_date=day + timedelta(days=length - 1),
+                            description="Registered nurse, night shift",
+                            contractor_name=c.full_name,
+                            sort_name=sort_key(c.first_name, c.last_name),
+                        )
+                    )
+                    serial += 1
+                    day += timedelta(days=length + rng.choice([0, 1, 2, 5, 9, 14]))
+            Assignment.objects.bulk_create(assignments, batch_size=2000)
+            certificates = []
+            for a in assignments:
+                cert = issuance.new_certificate(
+                    a,
+                    {
+                        "template": "coi-v1",
+                        **program,
+                        "insured": {"name": a.contractor_name},
+                        "assignment": {
+                            "effective_date": a.effective_date.isoformat(),
+                            "end_date": a.end_date.isoformat(),
+                        },
+                    },
+                )
+                if rng.random() < 0.02:
+                    cert.status = Certificate.Status.VOID
+                    cert.voided_at = cert.issued_at
+                    a.status = Assignment.Status.CANCELLED
+                certificates.append(cert)
+                if rng.random() < 0.02:  # an older version, superseded by the current one
+                    old = issuance.new_certificate(a, cert.snapshot)
+                    old.status = Certificate.Status.SUPERSEDED
+                    certificates.append(old)
+            Certificate.objects.bulk_create(certificates, batch_size=2000)
+            current = {c.assignment_id: c for c in certificates if c.status != "superseded"}
+            for a in assignments:
+                a.current_certificate = current[a.pk]
+            Assignment.objects.bulk_update(
+                assignments, ["current_certificate", "status"], batch_size=2000
+            )
     took = time.perf_counter() - started
     print(f"built facility {facility.pk}: {serial:,} assignments in {took:.1f} s")
     return facility, person
@@ -262,14 +272,45 @@ def schedule(facility, rows: int, as_xlsx: bool) -> bytes:  # type: ignore[no-un
     return buffer.getvalue().encode("utf-8")
 
 
+TARGET_SECONDS = 10.0  # issue 10: reconciliation of 50,000 rows in under 10 s
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, default=50_000)
     parser.add_argument("--xlsx", action="store_true", help="upload XLSX instead of CSV")
     parser.add_argument("--packet", action="store_true", help="also time the audit packet")
     parser.add_argument("--migrate", action="store_true", help="apply migrations first")
+    parser.add_argument(
+        "--contractors", type=int, default=CONTRACTORS, help="of the bench facility (built once)"
+    )
+    parser.add_argument("--json", action="store_true", help="one JSON object on the last line")
     args = parser.parse_args()
+    stdout = sys.stdout
+    if args.json:
+        sys.stdout = sys.stderr  # progress lines; the figures go to stdout at the end
+    result = measure(args.rows, args.xlsx, args.packet, args.migrate, args.contractors)
+    if args.json:
+        stdout.write(json.dumps(result) + "\n")
 
+
+def run(quick: bool = False) -> dict[str, Any]:
+    """In a child process on ``DATABASE_URL``: 50,000 rows (quick: 2,000 rows, smaller facility)."""
+    command = [sys.executable, str(Path(__file__).resolve()), "--json", "--migrate", "--packet"]
+    if quick:
+        command += ["--rows", "2000", "--contractors", "150"]
+    result = subprocess.run(
+        command, capture_output=True, text=True, check=False, cwd=Path(__file__).parent.parent
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"bench/audit_reconcile.py failed:\n{result.stdout}\n{result.stderr}")
+    figures: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+    return figures
+
+
+def measure(
+    rows: int, xlsx: bool, packet: bool, migrate: bool, contractors: int = CONTRACTORS
+) -> dict[str, Any]:
     import django
 
     django.setup()
@@ -277,17 +318,17 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    if args.migrate:
+    if migrate:
         call_command("migrate", verbosity=0)
     settings.DEBUG = False  # no query log in memory
     from compliance_hub.audits import services
     from compliance_hub.audits.columns import guess_mapping
 
-    facility, person = build_facility()
-    data = schedule(facility, args.rows, args.xlsx)
-    kind = "XLSX" if args.xlsx else "CSV"
+    facility, person = build_facility(contractors)
+    data = schedule(facility, rows, xlsx)
+    kind = "XLSX" if xlsx else "CSV"
     print(
-        f"database: {connection.vendor}; schedule: {args.rows:,} rows, {kind}, "
+        f"database: {connection.vendor}; schedule: {rows:,} rows, {kind}, "
         f"{len(data) / 1024 / 1024:.1f} MB"
     )
 
@@ -307,17 +348,36 @@ def main() -> None:
         f"for {reconciliation.row_count:,} rows"
     )
     print("statuses: " + ", ".join(f"{k} {v['count']:,}" for k, v in totals.items()))
-    if args.packet:
+    result: dict[str, Any] = {
+        "name": "payment-schedule reconciliation",
+        "database": connection.vendor,
+        "rows": reconciliation.row_count,
+        "format": kind,
+        "facility_assignments": facility.assignments.count(),
+        "upload_s": round(t1 - t0, 2),
+        "run_s": round(t2 - t1, 2),
+        "total_s": round(t2 - t0, 2),
+        "total_cpu_s": round(c2 - c0, 2),
+        "target_s": TARGET_SECONDS,
+        "statuses": {k: v["count"] for k, v in totals.items()},
+        "load_average": round(load, 1),
+    }
+    if packet:
         from compliance_hub.audits.reports.packet import stream_packet
 
         c3, t3 = time.process_time(), time.perf_counter()
         size = sum(len(chunk) for chunk in stream_packet(reconciliation, False))
+        took = time.perf_counter() - t3
         print(
-            f"audit packet (no PDFs)    {time.perf_counter() - t3:6.2f} s  "
+            f"audit packet (no PDFs)    {took:6.2f} s  "
             f"{time.process_time() - c3:6.2f} s   {size / 1024 / 1024:.1f} MB"
         )
+        result["packet_s"] = round(took, 2)
+        result["packet_mb"] = round(size / 1024 / 1024, 1)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS of this process  {peak:6.0f} MB")
+    result["peak_rss_mb"] = round(peak)
+    return result
 
 
 if __name__ == "__main__":

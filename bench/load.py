@@ -121,19 +121,21 @@ class Load:
         finally:
             connection.close()
 
-    def sign_in(self, browser: servers.Browser) -> None:
+    def sign_in(self, browser: servers.Browser) -> bool:
+        """Sign ``browser`` in with one of the prepared links; False when none is left."""
         with self.lock:
             token = self.tokens.pop() if self.tokens else None
         if token is None:
-            return
+            return False
         opened = self.timed("sign-in", lambda: browser.get(PORT, f"/sign-in/{token}/"), (302,))
         if opened is None:
-            return
+            return False
         confirm = self.timed("sign-in", lambda: browser.get(PORT, "/sign-in/confirm/"), (200,))
         if confirm is None or confirm.status != 200:
-            return
+            return False
         form = {"csrfmiddlewaretoken": servers.csrf_token(confirm.body)}
-        self.timed("sign-in", lambda: browser.post(PORT, "/sign-in/confirm/", form), (302,))
+        done = self.timed("sign-in", lambda: browser.post(PORT, "/sign-in/confirm/", form), (302,))
+        return done is not None and done.status == 302
 
     def bulk(self, worker: int, n: int) -> None:
         if self.bulk_bodies and random.random() < 0.2:  # the same payload again: no change
@@ -181,8 +183,12 @@ class Load:
                 path = f"{self.table}{number}/download/"
                 self.timed("download", lambda b=browser, p=path: b.get(PORT, p), (200,))
             elif pick < 0.75:
-                browser = servers.Browser()
-                self.sign_in(browser)
+                # Another person signs in on a new browser; once the prepared links are
+                # used up, the current one carries on (an unsigned browser would only
+                # collect redirects to the sign-in page).
+                fresh = servers.Browser()
+                if self.sign_in(fresh):
+                    browser = fresh
             else:
                 self.bulk(worker, n)
 
@@ -286,7 +292,7 @@ def run(
         GUNICORN_THREADS=os.environ.get("GUNICORN_THREADS", "4"),
     )
     servers.hub(env, "migrate", "--noinput")
-    people = max(users * 4, int(duration * users / 4))
+    people = max(users * 4, int(duration * users / 2))
     out = servers.hub(env, "shell", "-c", SEED.replace("__PEOPLE__", str(people)))
     seed = json.loads(out.split("SEED ", 1)[1].strip().splitlines()[0])
     with servers.gunicorn(env, PORT, base / "gunicorn.log") as web:

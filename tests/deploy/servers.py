@@ -38,6 +38,26 @@ def require_postgres() -> None:
         pytest.skip(f"PostgreSQL at 127.0.0.1:5432 is not available: {exc}")
 
 
+def unique(name: str) -> str:
+    """``name`` made private to this test process, so that parallel runs (pytest-xdist
+    workers, or several test runs on one machine) never drop each other's databases."""
+    return f"{name}_{os.getpid()}"
+
+
+def free_ports(count: int) -> list[int]:
+    """``count`` different TCP ports nobody listens on right now (for servers tests start)."""
+    import socket
+
+    probes = [socket.socket() for _ in range(count)]
+    try:
+        for probe in probes:
+            probe.bind(("127.0.0.1", 0))
+        return [int(probe.getsockname()[1]) for probe in probes]
+    finally:
+        for probe in probes:
+            probe.close()
+
+
 def recreate_database(name: str) -> str:
     """Drop and create database ``name``; return its DATABASE_URL."""
     import psycopg

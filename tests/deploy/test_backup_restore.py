@@ -11,7 +11,7 @@ from tests.deploy import servers
 
 pytestmark = pytest.mark.slow
 
-SOURCE, RESTORED = "h_deploy_source", "h_deploy_restored"
+SOURCE, RESTORED = servers.unique("h_deploy_source"), servers.unique("h_deploy_restored")
 
 SEED = """
 from datetime import date, timedelta

@@ -1,7 +1,7 @@
 """Horizontal scale: two stateless app processes share sessions and rate limits.
 
 Two gunicorn processes (the project's gunicorn.conf.py, production settings) on different
-ports, one PostgreSQL database (``h_deploy_two``) and one Redis cache. The second process
+ports, one PostgreSQL database (``h_deploy_two_<pid>``) and one Redis cache. The second process
 uses Django's connection pool (``DATABASE_POOL_MAX``), the first persistent connections.
 """
 
@@ -16,8 +16,8 @@ from tests.deploy import servers
 
 pytestmark = pytest.mark.slow
 
-DATABASE = "h_deploy_two"
-PORT_A, PORT_B = 8701, 8702
+DATABASE = servers.unique("h_deploy_two")
+PORT_A, PORT_B = servers.free_ports(2)
 REDIS = "redis://127.0.0.1:6379/12"
 
 SEED = """
