@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from django import template
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from compliance_hub.certificates.forms import human_date
@@ -24,3 +26,45 @@ def hubdate(value: date | datetime | None) -> SafeString | str:
         day = value
     # Digits, ASCII month abbreviations and punctuation only: nothing to escape.
     return mark_safe(f'<time datetime="{day.isoformat()}">{human_date(day)}</time>')  # noqa: S308
+
+
+@register.simple_tag
+def table_rows(rows: list[dict[str, Any]]) -> SafeString:
+    """The table body's rows, in Python: the same markup as a template loop, several times cheaper.
+
+    A page has 50 rows of about a dozen values each; rendered by the template engine they
+    were the largest single cost of the page (see docs/benchmarks.md). Every value is escaped.
+    """
+    return mark_safe("".join(_row(row) for row in rows))  # noqa: S308 - parts escaped below
+
+
+def _row(row: dict[str, Any]) -> str:
+    a = row["a"]
+    name = escape(a.contractor_name)
+    description = f'<span class="sub">{escape(a.description)}</span>' if a.description else ""
+    cells = [
+        '<tr class="row-void">' if row["void"] else "<tr>",
+        '<th scope="row" class="cell-name">',
+        f'<span class="contractor">{name}</span>{description}</th>',
+        f'<td class="nowrap" data-label="Effective">{hubdate(a.effective_date)}</td>',
+        f'<td class="nowrap" data-label="End">{hubdate(a.end_date)}</td>',
+        '<td data-label="Certificate" class="cell-cert">',
+    ]
+    number = row["number"]
+    if number:
+        n = escape(number)
+        void = '<span class="badge badge-bad">Void</span> ' if row["void"] else ""
+        cells += [
+            void,
+            f'<a href="{escape(row["view_url"])}">View<span class="sr-only"> certificate {n} '
+            f"for {name}</span></a> ",
+            f'<a href="{escape(row["download_url"])}">Download<span class="sr-only"> certificate '
+            f'{n} for {name}</span> <span class="muted">(PDF)</span></a> ',
+            f'<span class="sub">{n} · <a href="{escape(row["history_url"])}">History'
+            f'<span class="sr-only"> of the certificates for this assignment of {name}</span>'
+            "</a></span>",
+        ]
+    else:
+        cells.append('<span class="muted">Certificate being issued</span>')
+    cells.append("</td></tr>\n")
+    return "".join(cells)
