@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pytest
+from tests import needs
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -27,15 +27,13 @@ PG = "postgres://postgres@127.0.0.1:5432"
 
 
 def require_postgres() -> None:
-    """Skip (locally) or fail (under CI=1) unless PostgreSQL answers on 127.0.0.1:5432."""
+    """Fail unless PostgreSQL answers on 127.0.0.1:5432."""
     import psycopg
 
     try:
         psycopg.connect(f"{PG}/postgres", connect_timeout=3).close()
     except psycopg.OperationalError as exc:
-        if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL at 127.0.0.1:5432 is required under CI: {exc}")
-        pytest.skip(f"PostgreSQL at 127.0.0.1:5432 is not available: {exc}")
+        needs.missing("PostgreSQL at 127.0.0.1:5432", f"start it; it answered: {exc}")
 
 
 def unique(name: str) -> str:

@@ -3,8 +3,8 @@
 A real PgBouncer (``pool_mode = transaction``, one server connection for everything) between
 a gunicorn process (``DATABASE_PGBOUNCER=1``, four threads) and PostgreSQL: signing in, the
 certificate table and a streamed CSV export all work, and PgBouncer really carried the
-transactions. Needs the ``pgbouncer`` binary (Debian package ``pgbouncer``): skipped locally
-without it, a failure under CI=1.
+transactions. Needs the ``pgbouncer`` binary (Debian package ``pgbouncer``): a failure
+without it.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import needs
 from tests.deploy import servers
 
 pytestmark = pytest.mark.slow
@@ -60,9 +61,7 @@ def _pgbouncer_binary() -> str:
         "/usr/sbin/pgbouncer" if Path("/usr/sbin/pgbouncer").exists() else None
     )
     if found is None:
-        if os.environ.get("CI"):
-            pytest.fail("pgbouncer is required under CI (apt-get install pgbouncer)")
-        pytest.skip("pgbouncer is not installed")
+        needs.missing("pgbouncer", "apt-get install pgbouncer")
     return found
 
 
