@@ -120,8 +120,12 @@ def build_facility(contractors_count: int = CONTRACTORS):  # type: ignore[no-unt
 
     from compliance_hub.accounts.models import Person
     from compliance_hub.certificates import issuance
-    from compliance_hub.certificates.models import Assignment, Certificate, Contractor
-    from compliance_hub.certificates.names import sort_key
+    from compliance_hub.certificates.models import (
+        Assignment,
+        Certificate,
+        Contractor,
+        contractor_names,
+    )
     from compliance_hub.facilities.models import Facility, Membership, Partner
 
     existing = Facility.objects.filter(partner__slug=SLUG, external_id="BENCH-AUDIT").first()
@@ -174,8 +178,7 @@ def build_facility(contractors_count: int = CONTRACTORS):  # type: ignore[no-unt
                             effective_date=day,
                             end_date=day + timedelta(days=length - 1),
                             description="Registered nurse, night shift",
-                            contractor_name=c.full_name,
-                            sort_name=sort_key(c.first_name, c.last_name),
+                            **contractor_names(c),
                         )
                     )
                     serial += 1

@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/compliance_hub_bench"
 PLACEHOLDER_NAME = "bench/placeholder.pdf"
 # Bump when the generator changes, so an old dataset is rebuilt.
-GENERATOR_VERSION = 3
+GENERATOR_VERSION = 5
 
 BIG_FACILITY_ID = 1
 BIG_FACILITY_NAME = "Big General Hospital"
@@ -287,7 +287,8 @@ def _fill(conn: Any, p: Params, sha256: str, size: int, log: Any) -> None:
             """
             INSERT INTO certificates_assignment (id, partner_id, facility_id, contractor_id,
               external_id, effective_date, end_date, description, status, contractor_name,
-              sort_name, created_at, updated_at, cancelled_at, current_certificate_id)
+              sort_name, search_name, created_at, updated_at, cancelled_at,
+              current_certificate_id)
             SELECT g.id, %(partner)s, g.facility_id, g.contractor_id, 'A' || g.id,
               g.effective_date,
               g.effective_date + CASE WHEN g.r < 700 THEN 0 WHEN g.r < 900 THEN 1 + g.r2 %% 6
@@ -295,7 +296,7 @@ def _fill(conn: Any, p: Params, sha256: str, size: int, log: Any) -> None:
               'Registered nurse, night shift',
               CASE WHEN g.r2 < 4 THEN 'cancelled' ELSE 'active' END,
               c.first_name || ' ' || c.last_name, lower(c.last_name) || ' ' || lower(c.first_name),
-              now(), now(), CASE WHEN g.r2 < 4 THEN now() END, g.id
+              c.search_name, now(), now(), CASE WHEN g.r2 < 4 THEN now() END, g.id
             FROM (
               SELECT i AS id,
                 CASE WHEN i <= %(big)s THEN %(big_id)s ELSE 2 + (i - %(big)s - 1) %% %(others)s END

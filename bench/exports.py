@@ -153,8 +153,13 @@ def _create_facility(partner: Any, external_id: str, n: int, *, real_snapshots: 
     from django.db import connection, transaction
 
     from compliance_hub.certificates import issuance
-    from compliance_hub.certificates.models import Assignment, Certificate, Contractor
-    from compliance_hub.certificates.names import search_key, sort_key
+    from compliance_hub.certificates.models import (
+        Assignment,
+        Certificate,
+        Contractor,
+        contractor_names,
+    )
+    from compliance_hub.certificates.names import search_key
     from compliance_hub.facilities.models import Facility
 
     with transaction.atomic():
@@ -203,8 +208,7 @@ def _create_facility(partner: Any, external_id: str, n: int, *, real_snapshots: 
                         effective_date=effective,
                         end_date=effective + timedelta(days=i % 5),
                         description=WORK[i % len(WORK)],
-                        contractor_name=c.full_name,
-                        sort_name=sort_key(c.first_name, c.last_name),
+                        **contractor_names(c),
                     )
                 )
             rows = Assignment.objects.bulk_create(rows)

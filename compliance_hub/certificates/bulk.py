@@ -20,8 +20,12 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from compliance_hub.certificates import issuance
-from compliance_hub.certificates.models import Assignment, Certificate, Contractor
-from compliance_hub.certificates.names import sort_key
+from compliance_hub.certificates.models import (
+    Assignment,
+    Certificate,
+    Contractor,
+    contractor_names,
+)
 from compliance_hub.certificates.services import Outcome
 from compliance_hub.facilities.models import Facility, Partner, external_id_validator
 
@@ -206,8 +210,8 @@ def _assign(
     assignment.end_date = item.end_date
     assignment.description = item.description
     if changed or assignment.contractor_name != contractor.full_name:
-        assignment.contractor_name = contractor.full_name
-        assignment.sort_name = sort_key(contractor.first_name, contractor.last_name)
+        for field, value in contractor_names(contractor).items():
+            setattr(assignment, field, value)
     assignment.updated_at = now if assignment.pk is None else assignment.updated_at
 
 
@@ -219,6 +223,7 @@ _UPDATED_FIELDS = [
     "description",
     "contractor_name",
     "sort_name",
+    "search_name",
     "status",
     "cancelled_at",
     "updated_at",

@@ -12,6 +12,17 @@ from compliance_hub.certificates.expressions import DurationDays
 from compliance_hub.facilities.models import Facility, Partner, external_id_validator
 
 
+def contractor_names(contractor: Contractor) -> dict[str, str]:
+    """The contractor's name as each of their assignments stores it (for the table)."""
+    from compliance_hub.certificates.names import search_key, sort_key
+
+    return {
+        "contractor_name": contractor.full_name,
+        "sort_name": sort_key(contractor.first_name, contractor.last_name),
+        "search_name": search_key(contractor.full_name),
+    }
+
+
 class Contractor(models.Model):
     """An individual insured person, known to the partner by its own external id."""
 
@@ -91,6 +102,9 @@ class Assignment(models.Model):
     sort_name = models.CharField(
         max_length=210, editable=False, help_text="Lower-case, accent-free 'last first'."
     )
+    search_name = models.CharField(
+        max_length=210, editable=False, help_text="Lower-case, accent-free 'first last'."
+    )
     current_certificate = models.ForeignKey(
         "Certificate",
         null=True,
@@ -138,6 +152,8 @@ class Assignment(models.Model):
                 name="asg_fac_void_idx",
             ),
             models.Index(fields=["facility", "sort_name", "id"], name="asg_fac_name_idx"),
+            # First-name search within the facility (sort_name serves last names).
+            models.Index(fields=["facility", "search_name", "id"], name="asg_fac_search_idx"),
             models.Index(
                 fields=["facility", "contractor", "effective_date"], name="asg_fac_contractor_idx"
             ),

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Literal
 
-from django.db.models import CharField, DateField, F, OuterRef, QuerySet, Subquery, Value
+from django.db.models import CharField, DateField, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Concat
 from django.http import QueryDict
 
@@ -35,7 +35,7 @@ from compliance_hub.certificates.filters import (
     parse_filters,
     preset_range,
 )
-from compliance_hub.certificates.models import Assignment, Certificate, Contractor
+from compliance_hub.certificates.models import Assignment, Certificate
 from compliance_hub.facilities.models import Facility
 
 __all__ = [
@@ -69,38 +69,64 @@ def uses_duration_bound() -> bool:
     return any(getattr(ix, "name", "") == DURATION_INDEX_NAME for ix in Assignment._meta.indexes)
 
 
-def _words_start_with(qs: QuerySet[Any], column: str, tokens: tuple[str, ...]) -> QuerySet[Any]:
-    """Keep rows where each token starts a word of ``column`` (a folded name)."""
-    qs = qs.alias(_words=Concat(Value(" "), F(column), output_field=CharField()))
-    for token in tokens:
-        qs = qs.filter(_words__contains=f" {token}")
-    return qs
+_NAME_COLUMNS = (("search_name", "_first_words"), ("sort_name", "_last_words"))
 
 
-def matching_contractor_ids(facility: Facility, tokens: tuple[str, ...]) -> QuerySet[Any]:
-    """Ids of contractors whose name has a word starting with each token (any order).
+def _drivers(tokens: tuple[str, ...]) -> list[str]:
+    """The tokens that drive an index range: those of two or more letters, else the longest."""
+    return [t for t in tokens if len(t) >= 2] or [max(tokens, key=len)]
 
-    Index paths, for each token of two or more letters (or the longest one): the name
-    starts with it as a first name (the partner's Contractor.search_name, "first last") or
-    as a last name (this facility's Assignment.sort_name, "last first"); both are prefix
-    ranges on indexed columns, narrowed by the other tokens before any join.
+
+def _name_arms(tokens: tuple[str, ...], drivers: list[str]) -> list[Q]:
+    """Conditions, any of which a row must meet: its name has a word starting with each token.
+
+    Each driver token is an index range of the facility's rows: the name starts with it as
+    a first name (``search_name``, "first last") or as a last name (``sort_name``, "last
+    first"); the other tokens must start a word of that name. Needs the ``_first_words`` /
+    ``_last_words`` aliases (``_with_words``).
     """
-    drivers = [t for t in tokens if len(t) >= 2] or [max(tokens, key=len)]
-    branches: list[QuerySet[Any]] = []
+    arms = []
     for token in drivers:
-        end = token + _PREFIX_END
-        first = Contractor.objects.filter(
-            partner_id=facility.partner_id, search_name__gte=token, search_name__lt=end
-        )
-        last = Assignment.objects.filter(
-            facility_id=facility.pk, sort_name__gte=token, sort_name__lt=end
-        )
-        others = tuple(t for t in tokens if t != token)
-        branches.append(_words_start_with(first, "search_name", others).order_by().values("id"))
-        branches.append(
-            _words_start_with(last, "sort_name", others).order_by().values("contractor_id")
-        )
-    return branches[0].union(*branches[1:], all=True)
+        others = [t for t in tokens if t != token]
+        for column, words in _NAME_COLUMNS:
+            arm = Q(**{f"{column}__gte": token, f"{column}__lt": token + _PREFIX_END})
+            for other in others:
+                arm &= Q(**{f"{words}__contains": f" {other}"})
+            arms.append(arm)
+    return arms
+
+
+def _with_words(qs: QuerySet[Any]) -> QuerySet[Any]:
+    return qs.alias(
+        _first_words=Concat(Value(" "), F("search_name"), output_field=CharField()),
+        _last_words=Concat(Value(" "), F("sort_name"), output_field=CharField()),
+    )
+
+
+def _name_filter(qs: QuerySet[Assignment], facility: Facility, tokens: tuple[str, ...]) -> Any:
+    """Keep the rows whose contractor name matches ``tokens`` (see ``_name_arms``).
+
+    One driving word: the arms are ORed on the rows, so PostgreSQL can walk a date index
+    until the page is full or combine the name indexes' ranges. Several ("michael
+    velkaka"): each arm checks the other words inside its name index (index-only scans of
+    ``(facility, name, id)``) and only the few ids that pass are looked up, so a first name
+    shared by thousands costs no table reads for the rows the last name rules out.
+    """
+    drivers = _drivers(tokens)
+    arms = _name_arms(tokens, drivers)
+    if len(drivers) == 1:
+        condition = Q()
+        for arm in arms:
+            condition |= arm
+        return _with_words(qs).filter(condition)
+    ids = [
+        _with_words(Assignment.objects.filter(facility_id=facility.pk))
+        .filter(arm)
+        .order_by()
+        .values("id")
+        for arm in arms
+    ]
+    return qs.filter(id__in=ids[0].union(*ids[1:], all=True))
 
 
 def longest_days_subquery(facility_ref: Any) -> Subquery:
@@ -182,7 +208,7 @@ def _matching(
     elif filters.status == "void":
         qs = qs.filter(status=Assignment.Status.CANCELLED)
     if filters.name_tokens:
-        qs = qs.filter(contractor_id__in=matching_contractor_ids(facility, filters.name_tokens))
+        qs = _name_filter(qs, facility, filters.name_tokens)
     return qs
 
 
@@ -192,7 +218,7 @@ def _count_order(filters: TableFilters) -> tuple[str, ...]:
     With an order, a sequential scan (which would need a full sort) is never cheaper than
     walking an index, even when most of the facility's rows match. The column is one the
     date filters bound directly, so that index's range is read in order, with no sort. A
-    name search drives the count from contractor ids instead; an order would slow it.
+    name search reads its name index ranges instead; an order would slow it.
     """
     if filters.name_tokens:
         return ()

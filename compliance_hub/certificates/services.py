@@ -11,8 +11,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from compliance_hub.certificates import issuance
-from compliance_hub.certificates.models import Assignment, Certificate, Contractor
-from compliance_hub.certificates.names import sort_key
+from compliance_hub.certificates.models import (
+    Assignment,
+    Certificate,
+    Contractor,
+    contractor_names,
+)
 from compliance_hub.facilities.models import Facility, Partner
 
 Outcome = Literal["created", "updated", "unchanged"]
@@ -66,8 +70,7 @@ def save_assignment(
             effective_date=effective_date,
             end_date=end_date,
             description=description,
-            contractor_name=contractor.full_name,
-            sort_name=sort_key(contractor.first_name, contractor.last_name),
+            **contractor_names(contractor),
             created_at=now,
             updated_at=now,
         )
@@ -85,8 +88,8 @@ def save_assignment(
     existing.description = description
     if issuance.certified_values(existing) == before and not was_cancelled:
         return AssignmentResult(existing, "unchanged", None)
-    existing.contractor_name = contractor.full_name
-    existing.sort_name = sort_key(contractor.first_name, contractor.last_name)
+    for field, value in contractor_names(contractor).items():
+        setattr(existing, field, value)
     existing.status = Assignment.Status.ACTIVE
     existing.cancelled_at = None
     existing.updated_at = now

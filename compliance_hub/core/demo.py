@@ -14,8 +14,13 @@ from django.utils import timezone
 
 from compliance_hub.accounts.models import Person
 from compliance_hub.certificates import issuance
-from compliance_hub.certificates.models import Assignment, Certificate, Contractor
-from compliance_hub.certificates.names import search_key, sort_key
+from compliance_hub.certificates.models import (
+    Assignment,
+    Certificate,
+    Contractor,
+    contractor_names,
+)
+from compliance_hub.certificates.names import search_key
 from compliance_hub.core import demo_data as data
 from compliance_hub.facilities.models import (
     CoverageLine,
@@ -299,8 +304,7 @@ def _assignments(
                 end_date=end,
                 description=rng.choice(works),
                 status=Assignment.Status.CANCELLED if cancelled else Assignment.Status.ACTIVE,
-                contractor_name=contractor.full_name,
-                sort_name=sort_key(contractor.first_name, contractor.last_name),
+                **contractor_names(contractor),
                 created_at=created,
                 updated_at=created,
                 cancelled_at=created + timedelta(days=1) if cancelled else None,

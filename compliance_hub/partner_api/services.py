@@ -19,8 +19,7 @@ from django.utils import timezone
 from compliance_hub.activity.models import Activity
 from compliance_hub.activity.services import record
 from compliance_hub.certificates import services as certificate_services
-from compliance_hub.certificates.models import Assignment, Contractor
-from compliance_hub.certificates.names import sort_key
+from compliance_hub.certificates.models import Assignment, Contractor, contractor_names
 from compliance_hub.certificates.services import AssignmentResult, Outcome
 from compliance_hub.facilities.models import Facility, Partner
 
@@ -168,10 +167,7 @@ def upsert_contractor(
     contractor.updated_at = timezone.now()
     contractor.save(update_fields=[*changed, "search_name", "updated_at"])
     if "first_name" in changed or "last_name" in changed:
-        Assignment.objects.filter(contractor=contractor).update(
-            contractor_name=contractor.full_name,
-            sort_name=sort_key(contractor.first_name, contractor.last_name),
-        )
+        Assignment.objects.filter(contractor=contractor).update(**contractor_names(contractor))
     return contractor, "updated"
 
 

@@ -33,6 +33,7 @@ def test_rename_updates_assignment_names_without_reissuing(api, partner):
     assignment.refresh_from_db()
     assert assignment.contractor_name == "Zoë Smith"
     assert assignment.sort_name == "smith zoe"
+    assert assignment.search_name == "zoe smith"
     assert Certificate.objects.filter(assignment=assignment).count() == 1
     certificate.refresh_from_db()
     assert certificate.status == Certificate.Status.ISSUED

@@ -51,14 +51,14 @@ SELECT g.i AS id,
 FROM generate_series(1, 1000000) AS g(i);
 
 INSERT INTO certificates_assignment (id, partner_id, facility_id, contractor_id, external_id,
-  effective_date, end_date, description, status, contractor_name, sort_name, created_at,
-  updated_at, cancelled_at, current_certificate_id)
+  effective_date, end_date, description, status, contractor_name, sort_name, search_name,
+  created_at, updated_at, cancelled_at, current_certificate_id)
 SELECT g.id, 1, g.facility_id, g.contractor_id, 'A' || g.id, g.effective_date,
   g.effective_date + CASE WHEN g.r < 700 THEN 0 WHEN g.r < 900 THEN 1 + g.r2 % 6
     WHEN g.r < 990 THEN 7 + g.r2 % 54 ELSE 61 + g.r2 % 305 END,
   'Registered nurse, night shift', CASE WHEN g.r2 < 4 THEN 'cancelled' ELSE 'active' END,
   c.first_name || ' ' || c.last_name, lower(c.last_name) || ' ' || lower(c.first_name),
-  now(), now(), CASE WHEN g.r2 < 4 THEN now() END, NULL
+  c.search_name, now(), now(), CASE WHEN g.r2 < 4 THEN now() END, NULL
 FROM gen g JOIN certificates_contractor c ON c.id = g.contractor_id;
 
 -- Superseded certificates for 2% of assignments, then the current one (void if cancelled).
