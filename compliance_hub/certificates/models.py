@@ -225,10 +225,12 @@ class Certificate(models.Model):
         ]
         indexes = [
             models.Index(fields=["assignment", "issued_at"], name="cert_assignment_idx"),
+            # The worker's queue, oldest first: ORDER BY id LIMIT n reads n entries, even
+            # when the statistics predate a large import (and think the queue is empty).
             models.Index(
-                fields=["rendered_at"],
+                fields=["id"],
                 condition=Q(rendered_at__isnull=True),
-                name="cert_unrendered_idx",
+                name="cert_unrendered_id_idx",
             ),
         ]
 

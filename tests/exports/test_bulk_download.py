@@ -204,8 +204,9 @@ def test_invalid_filters_export_nothing(client, site):
     assert not Activity.objects.filter(verb=Activity.Verb.BULK_DOWNLOADED).exists()
 
 
-def test_the_archive_streams_while_it_is_built(client, site):
+def test_the_archive_streams_while_it_is_built(client, site, monkeypatch):
     """The first bytes (the first PDF) leave before later certificates are even rendered."""
+    monkeypatch.setattr(bulk, "WRITE_SIZE", 1)  # a write per member (default: per megabyte)
     client.force_login(site.person)
     response = client.get(url(site.facility.pk))
     assert response.streaming

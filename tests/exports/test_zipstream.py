@@ -11,7 +11,7 @@ from datetime import datetime
 
 import pytest
 
-from compliance_hub.certificates.exports.zipstream import ZipWriter, dos_time
+from compliance_hub.certificates.exports.zipstream import ZipWriter, coalesce, dos_time
 from tests import needs
 
 MOMENT = datetime(2026, 3, 4, 14, 5, 31)
@@ -176,3 +176,27 @@ def test_deflated_members_have_classic_descriptors_and_no_zip64(tmp_path):
     extra_length = struct.unpack("<H", data[local + 28 : local + 30])[0]
     assert (version, method, extra_length) == (20, 8, 0)
     assert "No errors detected" in unzip_test(data, tmp_path)
+
+
+def test_coalesce_keeps_the_bytes_and_writes_fewer_larger_pieces():
+    pieces = [bytes([i]) * 300 for i in range(10)]
+    out = list(coalesce(iter(pieces), 1000))
+    assert b"".join(out) == b"".join(pieces)
+    assert [len(p) for p in out] == [1200, 1200, 600]  # 4 pieces reach 1000, then the rest
+
+
+def test_closing_the_coalesced_stream_closes_the_archive_generator():
+    closed = []
+
+    def archive():
+        try:
+            yield b"a" * 10
+            yield b"b" * 10
+            yield b"c" * 10
+        finally:
+            closed.append(True)
+
+    out = coalesce(archive(), 15)
+    assert next(out) == b"a" * 10 + b"b" * 10
+    out.close()  # the client went away mid-download
+    assert closed == [True]
