@@ -168,3 +168,35 @@ def test_cursor_round_trip():
     cursor = Cursor("name", "desc", "after", "o'neil zoë", 42)
     parsed, refused = parse_cursor(QueryDict(f"after={cursor.encode()}"), filters)
     assert not refused and parsed == cursor
+
+
+NARROW = [
+    # Sorted by one date, a short range on the other: the page sorts the range's rows.
+    TableFilters(
+        sort="end", direction="desc", effective_from=date(2025, 6, 1), effective_to=date(2025, 6, 2)
+    ),
+    TableFilters(
+        sort="end", direction="asc", effective_from=date(2025, 6, 2), effective_to=date(2025, 6, 3)
+    ),
+    TableFilters(
+        sort="effective", direction="desc", end_from=date(2025, 6, 3), end_to=date(2025, 6, 5)
+    ),
+    TableFilters(
+        sort="effective", direction="asc", end_from=date(2025, 6, 1), end_to=date(2025, 6, 4)
+    ),
+]
+
+
+@pytest.mark.parametrize("filters", NARROW)
+def test_a_short_range_on_the_other_date_pages_in_the_same_order(crowded, filters):
+    assert queries._narrow_other_range(filters)
+    expected = [a.pk for a in filtered_assignments(crowded, filters)]
+    assert 0 < len(expected) < 29
+    forward, _ = _walk(crowded, filters, 4)
+    assert [a.pk for a in forward] == expected
+    keys = [(_key(a, filters.sort), a.pk) for a in forward]
+    assert keys == sorted(keys, reverse=filters.direction == "desc")
+    last = forward[-1]
+    back_from = Cursor(filters.sort, filters.direction, "before", _key(last, filters.sort), last.pk)
+    earlier, _ = _walk(crowded, filters, 4, start=back_from, backwards=True)
+    assert [a.pk for a in earlier] == expected[:-1]

@@ -35,6 +35,35 @@ def _time_tag(day: date) -> SafeString:
 
 
 @register.simple_tag
+def date_field(field: Any, describedby: str = "") -> SafeString:
+    """A labelled ``<input type="date">`` with its errors (``certificates/_date_field.html``'s
+    markup, in Python: the table has six of them on every page).
+
+    ``field`` is a bound form field; ``describedby`` the id of a help text, if any.
+    """
+    auto_id = escape(str(field.auto_id))
+    errors = field.errors
+    described = [escape(describedby)] if describedby else []
+    if errors:
+        described.append(f"{auto_id}_error")
+    value = field.value()
+    parts = [
+        '<div class="field date-field">\n',
+        f'  <label for="{auto_id}">{escape(str(field.label))}</label>\n',
+        f'  <input type="date" name="{escape(field.html_name)}" id="{auto_id}" ',
+        f'value="{escape(str("" if value is None else value))}" min="1900-01-01" max="2199-12-31"',
+        f' aria-describedby="{" ".join(described)}"' if described else "",
+        ' aria-invalid="true"' if errors else "",
+        ">\n  ",
+    ]
+    if errors:
+        items = "".join(f"<li>{escape(str(error))}</li>" for error in errors)
+        parts.append(f'<ul class="errorlist" id="{auto_id}_error">{items}</ul>')
+    parts.append("\n</div>\n")
+    return mark_safe("".join(parts))  # noqa: S308 - every value is escaped above
+
+
+@register.simple_tag
 def table_rows(rows: list[dict[str, Any]]) -> SafeString:
     """The table body's rows, in Python: the same markup as a template loop, several times cheaper.
 
