@@ -62,7 +62,7 @@ def table_rows(facility, query: str) -> list[list[str]]:
     page = table_page(facility, filters, page_size=10_000)
     expected = []
     for a in page.rows:
-        c = Certificate.objects.get(number=a.certificate_number)  # type: ignore[attr-defined]
+        c = Certificate.objects.get(number=a.certificate_number)
         expected.append(
             [
                 a.contractor_name,

@@ -95,7 +95,7 @@ def _rows(facility_id: int, page: Page) -> list[dict[str, Any]]:
     ).removesuffix("0/")
     rows = []
     for a in page.rows:
-        number: str | None = getattr(a, "certificate_number", None)
+        number: str | None = a.certificate_number
         rows.append(
             {
                 "a": a,
