@@ -26,6 +26,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -172,44 +173,63 @@ BIG_TABLES = {
 }
 
 
-def _time_requests(
-    client: Any, url: str, reps: int, warm: int = 2, cpu: list[float] | None = None
-) -> tuple[list[float], list[int], list[str]]:
-    """Wall times (ms) and query counts of ``reps`` GETs; the SQL of the last one.
-
-    ``cpu`` receives this process's CPU time per request (ms): the Python side's own cost,
-    which other work on the machine inflates less than the wall time.
-    """
+def _time_request(client: Any, url: str) -> tuple[float, float, int, list[str]]:
+    """One GET of ``url``: wall time (ms), this process's CPU time (ms: the Python side's own
+    cost, which other work on the machine inflates less), the queries it made, their SQL."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    times: list[float] = []
-    counts: list[int] = []
-    statements: list[str] = []
-    for i in range(warm + reps):
-        with CaptureQueriesContext(connection) as ctx:
-            started, cpu_started = time.perf_counter(), time.process_time()
-            response = client.get(url)
-            took = (time.perf_counter() - started) * 1000
-            cpu_took = (time.process_time() - cpu_started) * 1000
-        if response.status_code != 200:
-            raise RuntimeError(f"GET {url} answered {response.status_code}")
-        if i >= warm:
-            times.append(took)
-            if cpu is not None:
-                cpu.append(cpu_took)
-            # The session middleware refreshes the idle-timeout clock at most once a minute
-            # (BEGIN, UPDATE "django_session", COMMIT): not part of the page, left out.
-            sql = [q["sql"] for q in ctx.captured_queries]
-            if any(q.startswith('UPDATE "django_session"') for q in sql):
-                sql = [
-                    q
-                    for q in sql
-                    if q not in ("BEGIN", "COMMIT") and not q.startswith('UPDATE "django_session"')
-                ]
-            counts.append(len(sql))
-            statements = [q["sql"] for q in ctx.captured_queries]
-    return times, counts, statements
+    with CaptureQueriesContext(connection) as ctx:
+        started, cpu_started = time.perf_counter(), time.process_time()
+        response = client.get(url)
+        took = (time.perf_counter() - started) * 1000
+        cpu_took = (time.process_time() - cpu_started) * 1000
+    if response.status_code != 200:
+        raise RuntimeError(f"GET {url} answered {response.status_code}")
+    statements = [q["sql"] for q in ctx.captured_queries]
+    # The session middleware refreshes the idle-timeout clock at most once a minute
+    # (BEGIN, UPDATE "django_session", COMMIT): not part of the page, left out.
+    counted = statements
+    if any(q.startswith('UPDATE "django_session"') for q in statements):
+        counted = [
+            q
+            for q in statements
+            if q not in ("BEGIN", "COMMIT") and not q.startswith('UPDATE "django_session"')
+        ]
+    return took, cpu_took, len(counted), statements
+
+
+@dataclass
+class Samples:
+    """The timings of one URL's requests."""
+
+    times: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
+    counts: list[int] = field(default_factory=list)
+    statements: list[str] = field(default_factory=list)
+
+    def add(self, client: Any, url: str) -> None:
+        took, cpu_took, count, statements = _time_request(client, url)
+        self.times.append(took)
+        self.cpu.append(cpu_took)
+        self.counts.append(count)
+        self.statements = statements
+
+
+def _interleaved(requests: list[tuple[Any, str]], reps: int, warm: int = 2) -> list[Samples]:
+    """``reps`` timed rounds of one request to each of ``requests`` (client, url), in turn.
+
+    Round-robin rather than one URL's requests in a row: on shared cores the machine's speed
+    drifts over seconds, and a slow spell would otherwise land on a single page's figures.
+    """
+    for client, url in requests:
+        for _ in range(warm):
+            _time_request(client, url)
+    samples = [Samples() for _ in requests]
+    for _ in range(reps):
+        for (client, url), sample in zip(requests, samples, strict=True):
+            sample.add(client, url)
+    return samples
 
 
 def measure(quick: bool, say: Callable[[str], object] = print) -> dict[str, Any]:
@@ -260,7 +280,7 @@ def measure(quick: bool, say: Callable[[str], object] = print) -> dict[str, Any]
         value, pk = matches.values_list(column, "id")[offset - 1]
         return queries.Cursor(filters.sort, filters.direction, "after", value, pk), offset
 
-    scenarios: list[dict[str, Any]] = []
+    prepared: list[dict[str, Any]] = []
     for label, querystring, deep in SCENARIOS:
         filters, form = queries.parse_filters(QueryDict(querystring))
         if form.errors:
@@ -286,31 +306,47 @@ def measure(quick: bool, say: Callable[[str], object] = print) -> dict[str, Any]
         params = querystring
         if cursor is not None:
             params = (params + "&" if params else "") + f"after={cursor.encode()}"
-        cpu_ms: list[float] = []
-        times, counts, statements = _time_requests(client, f"{base}?{params}", reps, cpu=cpu_ms)
+        prepared.append(
+            {
+                "label": label,
+                "params": params,
+                "offset": offset,
+                "page": page,
+                "sql_ms": sql_ms,
+                "plan_seq": plan_seq,
+                "indexes": indexes,
+            }
+        )
+
+    timed = _interleaved([(client, f"{base}?{p['params']}") for p in prepared], reps)
+    scenarios: list[dict[str, Any]] = []
+    for prep, samples in zip(prepared, timed, strict=True):
+        label, params, page = prep["label"], prep["params"], prep["page"]
         request_seq: list[str] = []
-        for sql in statements:
+        for sql in samples.statements:
             if sql.startswith("SELECT"):
                 request_seq += _seq_scans(_explain(sql, analyze=False)[1])
+        times = samples.times
         p50, p95 = statistics.median(times), _percentile(times, 0.95)
-        floor = statistics.median(sql_ms)
+        floor = statistics.median(prep["sql_ms"])
+        plan_seq = prep["plan_seq"]
         row = {
             "label": label,
             "query": params if len(params) < 120 else params[:117] + "...",
-            "deep_offset": offset,
+            "deep_offset": prep["offset"],
             "rows": len(page.rows),
             "count": f"{page.total:,}{'+' if page.total_capped else ''}",
             "p50_ms": round(p50, 2),
             "p95_ms": round(p95, 2),
             "sql_ms": round(floor, 2),
-            "cpu_p50_ms": round(statistics.median(cpu_ms), 2),
+            "cpu_p50_ms": round(statistics.median(samples.cpu), 2),
             "ratio_p50": round(p50 / floor, 1) if floor else None,
-            "queries": max(counts),
+            "queries": max(samples.counts),
             "seq_scans": sorted({t for t in plan_seq + request_seq if t in BIG_TABLES}),
             "small_table_seq_scans": sorted(
                 {t for t in plan_seq + request_seq if t not in BIG_TABLES}
             ),
-            "indexes": sorted(indexes),
+            "indexes": sorted(prep["indexes"]),
         }
         scenarios.append(row)
         say(
@@ -331,15 +367,19 @@ def measure(quick: bool, say: Callable[[str], object] = print) -> dict[str, Any]
         params = table_qs
         if cursor is not None:
             params = (params + "&" if params else "") + f"after={cursor.encode()}"
-        table_times, _, _ = _time_requests(client, f"{base}?{params}", reps)
         # The admin shows 100 rows a page; page p (0-based ?p=) starts at row 100 * p.
         admin_params = f"facility__id__exact={facility.pk}" + (f"&{admin_qs}" if admin_qs else "")
         page_number = offset // 100
         if page_number:
             admin_params += f"&p={page_number}"
-        admin_times, admin_counts, _ = _time_requests(
-            admin_client, f"{admin_base}?{admin_params}", admin_reps, warm=1
+        # Alternately, so that both see the same machine.
+        table_samples, admin_samples = _interleaved(
+            [(client, f"{base}?{params}"), (admin_client, f"{admin_base}?{admin_params}")],
+            admin_reps,
+            warm=1,
         )
+        table_times, admin_times = table_samples.times, admin_samples.times
+        admin_counts = admin_samples.counts
         t50, t95 = statistics.median(table_times), _percentile(table_times, 0.95)
         a50, a95 = statistics.median(admin_times), _percentile(admin_times, 0.95)
         row = {

@@ -21,7 +21,7 @@ from datetime import date, timedelta
 from typing import Any, Literal
 
 from django.db.models import CharField, DateField, F, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce, Concat
+from django.db.models.functions import Coalesce
 from django.http import QueryDict
 
 from compliance_hub.certificates.expressions import CappedCount, DurationDays, RowCompare
@@ -70,7 +70,7 @@ def uses_duration_bound() -> bool:
     return any(getattr(ix, "name", "") == DURATION_INDEX_NAME for ix in Assignment._meta.indexes)
 
 
-_NAME_COLUMNS = (("search_name", "_first_words"), ("sort_name", "_last_words"))
+_NAME_COLUMNS = ("search_name", "sort_name")
 
 
 def _drivers(tokens: tuple[str, ...]) -> list[str]:
@@ -83,25 +83,20 @@ def _name_arms(tokens: tuple[str, ...], drivers: list[str]) -> list[Q]:
 
     Each driver token is an index range of the facility's rows: the name starts with it as
     a first name (``search_name``, "first last") or as a last name (``sort_name``, "last
-    first"); the other tokens must start a word of that name. Needs the ``_first_words`` /
-    ``_last_words`` aliases (``_with_words``).
+    first"); each other token must start a word of that name (plain lookups on the one
+    column, no expression, so the index alone can answer and the query compiles cheaply).
     """
     arms = []
     for token in drivers:
         others = [t for t in tokens if t != token]
-        for column, words in _NAME_COLUMNS:
+        for column in _NAME_COLUMNS:
             arm = Q(**{f"{column}__gte": token, f"{column}__lt": token + _PREFIX_END})
             for other in others:
-                arm &= Q(**{f"{words}__contains": f" {other}"})
+                arm &= Q(**{f"{column}__startswith": other}) | Q(
+                    **{f"{column}__contains": f" {other}"}
+                )
             arms.append(arm)
     return arms
-
-
-def _with_words(qs: QuerySet[Any]) -> QuerySet[Any]:
-    return qs.alias(
-        _first_words=Concat(Value(" "), F("search_name"), output_field=CharField()),
-        _last_words=Concat(Value(" "), F("sort_name"), output_field=CharField()),
-    )
 
 
 def _name_filter(qs: QuerySet[Assignment], facility: Facility, tokens: tuple[str, ...]) -> Any:
@@ -119,12 +114,9 @@ def _name_filter(qs: QuerySet[Assignment], facility: Facility, tokens: tuple[str
         condition = Q()
         for arm in arms:
             condition |= arm
-        return _with_words(qs).filter(condition)
+        return qs.filter(condition)
     ids = [
-        _with_words(Assignment.objects.filter(facility_id=facility.pk))
-        .filter(arm)
-        .order_by()
-        .values("id")
+        Assignment.objects.filter(arm, facility_id=facility.pk).order_by().values("id")
         for arm in arms
     ]
     return qs.filter(id__in=ids[0].union(*ids[1:], all=True))
