@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
@@ -84,6 +85,10 @@ class Page:
     items: list[Any]
     next_cursor: str | None
 
+    def body(self, serialize: Callable[[Any], dict[str, Any]]) -> dict[str, Any]:
+        """The list response: each item serialized, and the cursor of the next page."""
+        return {"items": [serialize(item) for item in self.items], "next_cursor": self.next_cursor}
+
 
 def _encode(updated_at: datetime, pk: int) -> str:
     raw = json.dumps([updated_at.isoformat(), pk]).encode()
@@ -107,8 +112,15 @@ def _decode(cursor: str) -> tuple[datetime, int]:
     return updated_at, pk
 
 
-def paginate(qs: QuerySet[M], *, cursor: str | None, limit: int) -> Page:
-    """Oldest change first, by ``(updated_at, id)``; ``next_cursor`` continues after the last."""
+def paginate(
+    qs: QuerySet[M], *, cursor: str | None, limit: int, updated_since: datetime | None = None
+) -> Page:
+    """Oldest change first, by ``(updated_at, id)``; ``next_cursor`` continues after the last.
+
+    ``updated_since`` keeps only what changed at or after that moment.
+    """
+    if updated_since is not None:
+        qs = qs.filter(updated_at__gte=updated_since)
     qs = qs.order_by("updated_at", "pk")
     if cursor:
         updated_at, pk = _decode(cursor)

@@ -172,8 +172,4 @@ def list_assignments(
         active_to=active_to,
         updated_since=updated_since,
     )
-    page = queries.paginate(qs, cursor=cursor, limit=limit)
-    return {
-        "items": [serialize.assignment(a) for a in page.items],
-        "next_cursor": page.next_cursor,
-    }
+    return queries.paginate(qs, cursor=cursor, limit=limit).body(serialize.assignment)

@@ -69,10 +69,5 @@ def list_contractors(
 ) -> Any:
     """Oldest change first; follow `next_cursor` until it is null."""
     qs = Contractor.objects.filter(partner=partner(request))
-    if updated_since is not None:
-        qs = qs.filter(updated_at__gte=updated_since)
-    page = queries.paginate(qs, cursor=cursor, limit=limit)
-    return {
-        "items": [serialize.contractor(c) for c in page.items],
-        "next_cursor": page.next_cursor,
-    }
+    page = queries.paginate(qs, cursor=cursor, limit=limit, updated_since=updated_since)
+    return page.body(serialize.contractor)

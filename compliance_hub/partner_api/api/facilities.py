@@ -82,10 +82,8 @@ def list_facilities(
 ) -> Any:
     """Oldest change first; follow `next_cursor` until it is null."""
     qs = Facility.objects.filter(partner=partner(request))
-    if updated_since is not None:
-        qs = qs.filter(updated_at__gte=updated_since)
-    page = queries.paginate(qs, cursor=cursor, limit=limit)
-    return {"items": [serialize.facility(f) for f in page.items], "next_cursor": page.next_cursor}
+    page = queries.paginate(qs, cursor=cursor, limit=limit, updated_since=updated_since)
+    return page.body(serialize.facility)
 
 
 @router.get(
