@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from compliance_hub.accounts.models import normalize_email
 
@@ -19,6 +20,15 @@ class DescribedErrorsMixin:
             if name in form.fields:
                 widget = form.fields[name].widget
                 widget.attrs = {**widget.attrs, "aria-describedby": f"{form[name].auto_id}_error"}
+
+    def add_validation_error(self, exc: ValidationError) -> None:
+        """Show a service's ``ValidationError``: under its fields, or above the form."""
+        form: forms.Form = self  # type: ignore[assignment]
+        if hasattr(exc, "error_dict"):
+            for field, errors in exc.message_dict.items():
+                self.add_error(field if field in form.fields else None, errors)
+        else:
+            self.add_error(None, exc.messages)
 
 
 class SignInForm(DescribedErrorsMixin, forms.Form):

@@ -108,6 +108,13 @@ def invite(
     return invitation
 
 
+def sent_message(invitation: Invitation) -> str:
+    """What the inviter is told once ``invite`` succeeded."""
+    if invitation.accepted_at is not None:
+        return f"{invitation.email} already had an account and now has access."
+    return f"Invitation sent to {invitation.email}."
+
+
 def check_invite(
     *,
     email: str,

@@ -99,24 +99,13 @@ def invite(request: HttpRequest, facility_id: int) -> HttpResponse:
             request=request,  # the activity record names the signed-in staff person
         )
     except ValidationError as exc:
-        _add_errors(form, exc)
+        form.add_validation_error(exc)
         return _render_detail(request, facility, form, status=400)
     except invitations.InvitationRateLimited as exc:
         form.add_error(None, str(exc))
         return _render_detail(request, facility, form, status=429)
-    if invitation.accepted_at is not None:
-        messages.success(request, f"{invitation.email} already had an account and now has access.")
-    else:
-        messages.success(request, f"Invitation sent to {invitation.email}.")
+    messages.success(request, invitations.sent_message(invitation))
     return redirect(_detail(facility))
-
-
-def _add_errors(form: InviteForm, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @require_POST
