@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/compliance_hub_bench"
 PLACEHOLDER_NAME = "bench/placeholder.pdf"
 # Bump when the generator changes, so an old dataset is rebuilt.
-GENERATOR_VERSION = 5
+GENERATOR_VERSION = 6
 
 BIG_FACILITY_ID = 1
 BIG_FACILITY_NAME = "Big General Hospital"

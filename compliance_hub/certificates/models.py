@@ -102,8 +102,13 @@ class Assignment(models.Model):
     sort_name = models.CharField(
         max_length=210, editable=False, help_text="Lower-case, accent-free 'last first'."
     )
+    # The database default keeps inserts by a previous version (during an upgrade) working;
+    # the worker copies the name onto such rows (certificates.names_backfill).
     search_name = models.CharField(
-        max_length=210, editable=False, help_text="Lower-case, accent-free 'first last'."
+        max_length=210,
+        editable=False,
+        db_default="",
+        help_text="Lower-case, accent-free 'first last'.",
     )
     current_certificate = models.ForeignKey(
         "Certificate",
@@ -154,6 +159,8 @@ class Assignment(models.Model):
             models.Index(fields=["facility", "sort_name", "id"], name="asg_fac_name_idx"),
             # First-name search within the facility (sort_name serves last names).
             models.Index(fields=["facility", "search_name", "id"], name="asg_fac_search_idx"),
+            # Rows still without a search name (normally none): the worker's backfill.
+            models.Index(fields=["id"], condition=Q(search_name=""), name="asg_unnamed_idx"),
             models.Index(
                 fields=["facility", "contractor", "effective_date"], name="asg_fac_contractor_idx"
             ),

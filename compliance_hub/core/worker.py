@@ -1,4 +1,5 @@
-"""``compliance-hub worker``: the background process — sends e-mail and renders certificates."""
+"""``compliance-hub worker``: the background process — sends e-mail, renders certificates, and
+fills in search names that a previous version left empty during an upgrade."""
 
 from __future__ import annotations
 
@@ -16,9 +17,14 @@ log = logging.getLogger("compliance_hub.worker")
 
 def _jobs() -> list[tuple[str, Callable[[int], int]]]:
     from compliance_hub.certificates.documents import render_pending
+    from compliance_hub.certificates.names_backfill import backfill_search_names
     from compliance_hub.mailer.services import send_due
 
-    return [("mail", send_due), ("certificates", render_pending)]
+    return [
+        ("mail", send_due),
+        ("certificates", render_pending),
+        ("names", backfill_search_names),
+    ]
 
 
 def run_once(batch: int = 50) -> dict[str, int]:

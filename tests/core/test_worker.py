@@ -3,7 +3,11 @@ from datetime import date
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.http import QueryDict
 
+from compliance_hub.certificates.models import Assignment
+from compliance_hub.certificates.names_backfill import backfill_search_names
+from compliance_hub.certificates.queries import filtered_assignments, parse_filters
 from compliance_hub.mailer.models import OutboundEmail
 from tests import factories
 
@@ -29,3 +33,25 @@ def test_one_round_sends_mail_and_renders_pending_certificates(facility, capsys)
     assert [m.subject for m in mail.outbox] == ["Hello from the outbox"]
     assert OutboundEmail.objects.get().status == OutboundEmail.Status.SENT
     assert "'mail': 1, 'certificates': 1" in capsys.readouterr().out
+
+
+def test_a_round_names_assignments_a_previous_version_left_unnamed(facility, capsys):
+    """During an upgrade the old code inserts assignments without a search name (the column's
+    default): the worker copies the contractor's, and first-name search finds them."""
+    zoe = factories.contractor(facility.partner, "Zoë", "O'Neil")
+    assignment = factories.assignment(facility, zoe, effective=date(2026, 3, 2))
+    Assignment.objects.filter(pk=assignment.pk).update(search_name="")
+    filters, _ = parse_filters(QueryDict("q=zoe"))
+    assert list(filtered_assignments(facility, filters)) == []
+
+    call_command("worker", "--once")
+
+    assert "'names': 1" in capsys.readouterr().out
+    assert [a.pk for a in filtered_assignments(facility, filters)] == [assignment.pk]
+
+
+def test_a_name_that_folds_to_nothing_is_not_work_forever(facility):
+    dashes = factories.contractor(facility.partner, "—", "—")
+    assignment = factories.assignment(facility, dashes, effective=date(2026, 3, 2))
+    assert Assignment.objects.get(pk=assignment.pk).search_name == ""
+    assert backfill_search_names() == 0  # so the worker goes idle
