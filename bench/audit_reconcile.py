@@ -126,6 +126,7 @@ def build_facility(contractors_count: int = CONTRACTORS):  # type: ignore[no-unt
         Contractor,
         contractor_names,
     )
+    from compliance_hub.certificates.names import search_key
     from compliance_hub.facilities.models import Facility, Membership, Partner
 
     existing = Facility.objects.filter(partner__slug=SLUG, external_id="BENCH-AUDIT").first()
@@ -157,7 +158,7 @@ def build_facility(contractors_count: int = CONTRACTORS):  # type: ignore[no-unt
                 last_name=last,
                 email=f"c{i}@bench.example",
             )
-            c.search_name = f"{first} {c.last_name}".lower()
+            c.search_name = search_key(c.full_name)
             contractors.append(c)
         Contractor.objects.bulk_create(contractors, batch_size=2000)
         contractors = list(Contractor.objects.filter(partner=partner).order_by("id"))

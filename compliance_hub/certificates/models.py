@@ -9,17 +9,16 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from compliance_hub.certificates.expressions import DurationDays
+from compliance_hub.certificates.names import search_key, sort_key
 from compliance_hub.facilities.models import Facility, Partner, external_id_validator
 
 
 def contractor_names(contractor: Contractor) -> dict[str, str]:
     """The contractor's name as each of their assignments stores it (for the table)."""
-    from compliance_hub.certificates.names import search_key, sort_key
-
     return {
         "contractor_name": contractor.full_name,
         "sort_name": sort_key(contractor.first_name, contractor.last_name),
-        "search_name": search_key(contractor.full_name),
+        "search_name": contractor.search_name,
     }
 
 
@@ -58,8 +57,6 @@ class Contractor(models.Model):
         return self.full_name
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        from compliance_hub.certificates.names import search_key
-
         self.search_name = search_key(self.full_name)
         super().save(*args, **kwargs)
 

@@ -251,22 +251,22 @@ def _narrow_other_range(filters: TableFilters) -> bool:
     return bool(start and stop and (stop - start).days <= NARROW_DAYS)
 
 
-def _page_order(filters: TableFilters, reverse: bool = False) -> tuple[Any, ...]:
-    """``_order`` for the page, sorting by an expression when ``_narrow_other_range``:
-    the same order, which the planner cannot take from the sort column's index."""
-    if not _narrow_other_range(filters):
-        return _order(filters, reverse)
+def _order(
+    filters: TableFilters, reverse: bool = False, *, unindexed: bool = False
+) -> tuple[Any, Any]:
+    """The display order (``reverse``: the opposite), by the sort column then id.
+
+    ``unindexed`` sorts by an expression of the column (``COALESCE(col, col)``: the same
+    order, which the planner cannot take from the column's index), for
+    ``_narrow_other_range``.
+    """
     column = SORT_COLUMNS[filters.sort]
     descending = (filters.direction == "desc") != reverse
-    key = Coalesce(F(column), F(column))
-    return (key.desc() if descending else key.asc(), "-id" if descending else "id")
-
-
-def _order(filters: TableFilters, reverse: bool = False) -> tuple[str, str]:
-    column = SORT_COLUMNS[filters.sort]
-    descending = (filters.direction == "desc") != reverse
-    prefix = "-" if descending else ""
-    return f"{prefix}{column}", f"{prefix}id"
+    key = Coalesce(F(column), F(column)) if unindexed else F(column)
+    return (
+        key.desc() if descending else key.asc(),
+        F("id").desc() if descending else F("id").asc(),
+    )
 
 
 class _Fetch:
@@ -362,14 +362,12 @@ class TableRow:
     noticeable part of the request)."""
 
     id: int
-    facility_id: int
     effective_date: date
     end_date: date
     description: str
     status: str
     contractor_name: str
     sort_name: str
-    current_certificate_id: int | None
     certificate_number: str | None
 
     @property
@@ -456,7 +454,7 @@ def table_page(
     )
     found = list(
         qs.annotate(certificate_number=number, _matching_total=count)
-        .order_by(*_page_order(filters, reverse=backwards))
+        .order_by(*_order(filters, backwards, unindexed=_narrow_other_range(filters)))
         .values_list(*_PAGE_FIELDS, "certificate_number", "_matching_total")[: page_size + 1]
     )
     more = len(found) > page_size

@@ -36,8 +36,8 @@ def _time_tag(day: date) -> SafeString:
 
 @register.simple_tag
 def date_field(field: Any, describedby: str = "") -> SafeString:
-    """A labelled ``<input type="date">`` with its errors (``certificates/_date_field.html``'s
-    markup, in Python: the table has six of them on every page).
+    """A labelled ``<input type="date">`` with its errors, for a filter form (the table has
+    six on every page: an include per field cost more than the 50 rows).
 
     ``field`` is a bound form field; ``describedby`` the id of a help text, if any.
     """
