@@ -20,11 +20,12 @@ from dataclasses import dataclass, fields
 from datetime import date, timedelta
 from typing import Any, Literal
 
-from django.db.models import CharField, DateField, F, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db import connection
+from django.db.models import F, Q, QuerySet, Subquery
 from django.http import QueryDict
 
-from compliance_hub.certificates.expressions import CappedCount, DurationDays, RowCompare
+from compliance_hub.certificates import page_sql
+from compliance_hub.certificates.expressions import DurationDays
 from compliance_hub.certificates.filters import (
     DEFAULT_DIRECTION,
     PRESETS,
@@ -35,7 +36,7 @@ from compliance_hub.certificates.filters import (
     parse_filters,
     preset_range,
 )
-from compliance_hub.certificates.models import Assignment, Certificate
+from compliance_hub.certificates.models import Assignment
 from compliance_hub.facilities.models import Facility
 
 __all__ = [
@@ -78,25 +79,42 @@ def _drivers(tokens: tuple[str, ...]) -> list[str]:
     return [t for t in tokens if len(t) >= 2] or [max(tokens, key=len)]
 
 
-def _name_arms(tokens: tuple[str, ...], drivers: list[str]) -> list[Q]:
+@dataclass(frozen=True)
+class NameArm:
+    """Names in ``column`` that start with ``token`` and have a word starting with each of
+    ``others``."""
+
+    column: str
+    token: str
+    others: tuple[str, ...]
+
+    @property
+    def range_end(self) -> str:
+        return self.token + _PREFIX_END
+
+
+def name_arms(tokens: tuple[str, ...], drivers: list[str]) -> list[NameArm]:
     """Conditions, any of which a row must meet: its name has a word starting with each token.
 
     Each driver token is an index range of the facility's rows: the name starts with it as
     a first name (``search_name``, "first last") or as a last name (``sort_name``, "last
-    first"); each other token must start a word of that name (plain lookups on the one
+    first"); each other token must start a word of that name (plain conditions on the one
     column, no expression, so the index alone can answer and the query compiles cheaply).
     """
-    arms = []
-    for token in drivers:
-        others = [t for t in tokens if t != token]
-        for column in _NAME_COLUMNS:
-            arm = Q(**{f"{column}__gte": token, f"{column}__lt": token + _PREFIX_END})
-            for other in others:
-                arm &= Q(**{f"{column}__startswith": other}) | Q(
-                    **{f"{column}__contains": f" {other}"}
-                )
-            arms.append(arm)
-    return arms
+    return [
+        NameArm(column, token, tuple(t for t in tokens if t != token))
+        for token in drivers
+        for column in _NAME_COLUMNS
+    ]
+
+
+def _arm_q(arm: NameArm) -> Q:
+    condition = Q(**{f"{arm.column}__gte": arm.token, f"{arm.column}__lt": arm.range_end})
+    for other in arm.others:
+        condition &= Q(**{f"{arm.column}__startswith": other}) | Q(
+            **{f"{arm.column}__contains": f" {other}"}
+        )
+    return condition
 
 
 def _name_filter(qs: QuerySet[Assignment], facility: Facility, tokens: tuple[str, ...]) -> Any:
@@ -109,7 +127,7 @@ def _name_filter(qs: QuerySet[Assignment], facility: Facility, tokens: tuple[str
     shared by thousands costs no table reads for the rows the last name rules out.
     """
     drivers = _drivers(tokens)
-    arms = _name_arms(tokens, drivers)
+    arms = [_arm_q(arm) for arm in name_arms(tokens, drivers)]
     if len(drivers) == 1:
         condition = Q()
         for arm in arms:
@@ -152,14 +170,14 @@ def longest_assignment_days(facility: Facility) -> int | None:
     return days or 0
 
 
-def _matching(
-    facility: Facility,
-    filters: TableFilters,
-    *,
-    longest: int | None = None,
-    page: bool = False,
-) -> QuerySet[Assignment]:
-    """Rows of ``facility`` that match ``filters``, unordered.
+# A condition on one column: (column, "gte" | "lte" | "exact", value).
+Condition = tuple[str, str, Any]
+
+
+def conditions(
+    filters: TableFilters, *, longest: int | None = None, page: bool = False
+) -> list[Condition]:
+    """The conditions on the row's own columns that ``filters`` asks for (not the name).
 
     ``longest`` (days, see ``longest_assignment_days``) bounds "active during": an
     assignment overlapping [from, to] starts on or after ``from - longest``, so the
@@ -169,44 +187,57 @@ def _matching(
     order starts and stops near the matching rows. None of them changes the result. The
     count leaves the page-only ones out: they would add table reads to index-only scans.
     """
-    qs = Assignment.objects.filter(facility_id=facility.pk)
-    bounds: list[tuple[str, date | None]] = [
-        ("effective_date__gte", filters.effective_from),
-        ("effective_date__lte", filters.effective_to),
-        ("end_date__gte", filters.end_from),
-        ("end_date__lte", filters.end_to),
+    bounds: list[tuple[str, str, date | None]] = [
+        ("effective_date", "gte", filters.effective_from),
+        ("effective_date", "lte", filters.effective_to),
+        ("end_date", "gte", filters.end_from),
+        ("end_date", "lte", filters.end_to),
         # Active during [from, to]: the assignment overlaps the period, ends included.
-        ("effective_date__lte", filters.active_to),
-        ("end_date__gte", filters.active_from),
+        ("effective_date", "lte", filters.active_to),
+        ("end_date", "gte", filters.active_from),
     ]
     if longest is not None and filters.active_from:
-        bounds.append(("effective_date__gte", filters.active_from - timedelta(days=longest)))
+        bounds.append(("effective_date", "gte", filters.active_from - timedelta(days=longest)))
     if page:
         bounds += [
-            ("effective_date__lte", filters.end_to),
-            ("end_date__gte", filters.effective_from),
+            ("effective_date", "lte", filters.end_to),
+            ("end_date", "gte", filters.effective_from),
         ]
         if longest is not None:
             shift = timedelta(days=longest)
             bounds += [
-                ("effective_date__gte", filters.end_from and filters.end_from - shift),
-                ("end_date__lte", filters.effective_to and filters.effective_to + shift),
-                ("end_date__lte", filters.active_to and filters.active_to + shift),
+                ("effective_date", "gte", filters.end_from and filters.end_from - shift),
+                ("end_date", "lte", filters.effective_to and filters.effective_to + shift),
+                ("end_date", "lte", filters.active_to and filters.active_to + shift),
             ]
-    for lookup, day in bounds:
-        if day is not None:
-            qs = qs.filter(**{lookup: day})
+    found: list[Condition] = [bound for bound in bounds if bound[2] is not None]
     if filters.status == "current":
-        qs = qs.filter(status=Assignment.Status.ACTIVE)
+        found.append(("status", "exact", Assignment.Status.ACTIVE.value))
     elif filters.status == "void":
-        qs = qs.filter(status=Assignment.Status.CANCELLED)
+        found.append(("status", "exact", Assignment.Status.CANCELLED.value))
+    return found
+
+
+def _matching(
+    facility: Facility,
+    filters: TableFilters,
+    *,
+    longest: int | None = None,
+    page: bool = False,
+) -> QuerySet[Assignment]:
+    """Rows of ``facility`` that match ``filters``, unordered (see ``conditions``)."""
+    found = conditions(filters, longest=longest, page=page)
+    qs = Assignment.objects.filter(
+        *(Q(**{f"{column}__{op}": value}) for column, op, value in found),
+        facility_id=facility.pk,
+    )
     if filters.name_tokens:
         qs = _name_filter(qs, facility, filters.name_tokens)
     return qs
 
 
-def _count_order(filters: TableFilters) -> tuple[str, ...]:
-    """An index order for the capped count.
+def _count_column(filters: TableFilters) -> str | None:
+    """The date column whose index the capped count reads in order (newest first), if any.
 
     With an order, a sequential scan (which would need a full sort) is never cheaper than
     walking an index, even when most of the facility's rows match. The column is one the
@@ -214,19 +245,15 @@ def _count_order(filters: TableFilters) -> tuple[str, ...]:
     name search reads its name index ranges instead; an order would slow it.
     """
     if filters.name_tokens:
-        return ()
+        return None
     effective = filters.effective_from or filters.effective_to or filters.active_to
     end = filters.end_from or filters.end_to or filters.active_from
     if effective and end:
         # Both columns bounded (e.g. "active during"): either index reads a bounded range,
         # and the planner knows which is shorter; an order would force it to sort that
         # range (17,000 rows for "this year") rather than stop at the cap.
-        return ()
-    if effective:
-        return ("-effective_date", "-id")
-    if end:
-        return ("-end_date", "-id")
-    return ("-effective_date", "-id")
+        return None
+    return "end_date" if end else "effective_date"
 
 
 # A "from" to "to" range on the other date column this short selects few enough rows to sort.
@@ -251,22 +278,12 @@ def _narrow_other_range(filters: TableFilters) -> bool:
     return bool(start and stop and (stop - start).days <= NARROW_DAYS)
 
 
-def _order(
-    filters: TableFilters, reverse: bool = False, *, unindexed: bool = False
-) -> tuple[Any, Any]:
-    """The display order (``reverse``: the opposite), by the sort column then id.
-
-    ``unindexed`` sorts by an expression of the column (``COALESCE(col, col)``: the same
-    order, which the planner cannot take from the column's index), for
-    ``_narrow_other_range``.
-    """
+def _order(filters: TableFilters) -> tuple[Any, Any]:
+    """The display order: the sort column, then id (the page statement's, ``page_sql``)."""
     column = SORT_COLUMNS[filters.sort]
-    descending = (filters.direction == "desc") != reverse
-    key = Coalesce(F(column), F(column)) if unindexed else F(column)
-    return (
-        key.desc() if descending else key.asc(),
-        F("id").desc() if descending else F("id").asc(),
-    )
+    if filters.direction == "desc":
+        return F(column).desc(), F("id").desc()
+    return F(column).asc(), F("id").asc()
 
 
 class _Fetch:
@@ -401,7 +418,9 @@ def _count_rows(
 ) -> QuerySet[Any]:
     qs = _matching(facility, filters, longest=longest)
     # facility_id is in every index, so the count can be an index-only scan.
-    return qs.order_by(*_count_order(filters)).values("facility_id")[: cap + 1]
+    column = _count_column(filters)
+    order = (f"-{column}", "-id") if column else ()
+    return qs.order_by(*order).values("facility_id")[: cap + 1]
 
 
 def capped_count(
@@ -435,28 +454,29 @@ def table_page(
     if cursor is not None and (cursor.sort, cursor.direction) != (filters.sort, filters.direction):
         cursor = None
     backwards = cursor is not None and cursor.position == "before"
-    qs = _matching(facility, filters, longest=longest, page=True)
+    descending = filters.direction == "desc"
+    column = SORT_COLUMNS[filters.sort]
+    keyset = None
     if cursor is not None:
-        column = SORT_COLUMNS[filters.sort]
-        descending = filters.direction == "desc"
-        op = "<" if descending != backwards else ">"
-        value = Value(
-            cursor.value, output_field=DateField() if column != "sort_name" else CharField()
-        )
-        qs = qs.filter(RowCompare((F(column), F("id")), op, (value, Value(cursor.id))))
-    count = CappedCount(_count_rows(facility, filters, cap, longest))
-    # The certificate number is a per-row subquery rather than a join, so PostgreSQL
-    # evaluates it after the sort and limit: for the page's rows only.
-    number = Subquery(
-        Certificate.objects.filter(pk=OuterRef("current_certificate_id"))
-        .order_by()
-        .values("number")[:1]
+        keyset = ("<" if descending != backwards else ">", cursor.value, cursor.id)
+    count_column = _count_column(filters)
+    tokens = filters.name_tokens
+    sql, params = page_sql.page_statement(
+        connection,
+        facility.pk,
+        _PAGE_FIELDS,
+        page_conditions=conditions(filters, longest=longest, page=True),
+        count_conditions=conditions(filters, longest=longest),
+        arms=name_arms(tokens, _drivers(tokens)) if tokens else [],
+        order=page_sql.Order(column, descending != backwards, _narrow_other_range(filters)),
+        count_order=page_sql.Order(count_column, descending=True) if count_column else None,
+        keyset=keyset,
+        limit=page_size + 1,
+        cap=cap,
     )
-    found = list(
-        qs.annotate(certificate_number=number, _matching_total=count)
-        .order_by(*_order(filters, backwards, unindexed=_narrow_other_range(filters)))
-        .values_list(*_PAGE_FIELDS, "certificate_number", "_matching_total")[: page_size + 1]
-    )
+    with connection.cursor() as db:
+        db.execute(sql, params)
+        found = db.fetchall()
     more = len(found) > page_size
     found = found[:page_size]
     if backwards:

@@ -10,13 +10,16 @@ from django.http import Http404
 from compliance_hub.facilities.models import Facility, Membership
 
 
+def active_memberships(person_id: int) -> QuerySet[Membership]:
+    """The active memberships of the person with id ``person_id`` (see ``memberships_of``)."""
+    return Membership.objects.filter(person_id=person_id, revoked_at__isnull=True)
+
+
 def memberships_of(person: Any) -> QuerySet[Membership]:
     """The person's active memberships, with their facilities."""
     if not getattr(person, "is_authenticated", False):
         return Membership.objects.none()
-    return Membership.objects.filter(person=person, revoked_at__isnull=True).select_related(
-        "facility", "facility__partner"
-    )
+    return active_memberships(person.pk).select_related("facility", "facility__partner")
 
 
 def facilities_of(person: Any) -> QuerySet[Facility]:

@@ -5,14 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import OuterRef
+from django.db.models import OuterRef, QuerySet
 from django.http import Http404
 from django.urls import NoReverseMatch, reverse
 
 from compliance_hub.accounts.models import Person
 from compliance_hub.certificates.queries import longest_days_subquery, uses_duration_bound
-from compliance_hub.facilities.models import Facility, Membership
-from compliance_hub.facilities.queries import memberships_of
+from compliance_hub.core.compiled import CompiledQuery, field_names, instance
+from compliance_hub.facilities.models import Facility, Membership, Partner
+from compliance_hub.facilities.queries import active_memberships
 
 
 @dataclass(frozen=True)
@@ -57,21 +58,54 @@ class Portal:
         return links
 
 
+_MEMBERSHIP = field_names(Membership)
+_FACILITY = field_names(Facility, "facility__")
+_PARTNER = field_names(Partner, "facility__partner__")
+
+
+def _memberships_query(bound: bool) -> CompiledQuery:
+    """Every active membership of a person, by facility name, with facility and partner
+    (and, when ``bound``, each facility's longest assignment), compiled once."""
+
+    def build(person_id: int) -> QuerySet[Any]:
+        qs = active_memberships(person_id).order_by("facility__name", "facility_id")
+        names = [*_MEMBERSHIP, *_FACILITY, *_PARTNER]
+        if bound:
+            qs = qs.annotate(longest_days=longest_days_subquery(OuterRef("facility_id")))
+            names.append("longest_days")
+        return qs.values_list(*names)
+
+    return CompiledQuery(build, probe=-7_654_321_987)
+
+
+_MEMBERSHIPS = {bound: _memberships_query(bound) for bound in (False, True)}
+
+
+def _membership(values: tuple[Any, ...]) -> Membership:
+    ends = (len(_MEMBERSHIP), len(_MEMBERSHIP) + len(_FACILITY))
+    membership = instance(Membership, values[: ends[0]])
+    facility = instance(Facility, values[ends[0] : ends[1]])
+    facility.partner = instance(Partner, values[ends[1] : ends[1] + len(_PARTNER)])
+    membership.facility = facility
+    return membership
+
+
 def portal_for(person: Any, facility_id: int) -> Portal:
     """The person's view of ``facility_id``, or 404 if they have no active membership.
 
     One query: every active membership (for the switcher) with facility and partner,
-    and, when the duration index exists, each facility's longest assignment.
+    and, when the duration index exists, each facility's longest assignment. It runs on
+    every portal page, so its SQL is compiled once (``core.compiled``).
     """
-    qs = memberships_of(person).order_by("facility__name", "facility_id")
+    if not getattr(person, "is_authenticated", False):
+        raise Http404("No such facility")
     bound = uses_duration_bound()
-    if bound:
-        qs = qs.annotate(longest_days=longest_days_subquery(OuterRef("facility_id")))
-    memberships = list(qs)
+    rows = _MEMBERSHIPS[bound].rows(person.pk)
+    memberships = [_membership(values) for values in rows]
     current = next((m for m in memberships if m.facility_id == facility_id), None)
     if current is None:
         raise Http404("No such facility")
-    longest = (getattr(current, "longest_days", None) or 0) if bound else None
+    longest = (rows[memberships.index(current)][-1] or 0) if bound else None
     return Portal(membership=current, memberships=memberships, longest=longest)
 
 
