@@ -124,11 +124,16 @@ CACHES = {"default": cache_settings(env_str("CACHE_URL", ""))}
 
 # --- People and sessions ---------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.Person"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+# PersonBackend looks the person up with SQL compiled once; ModelBackend stays listed so that
+# sessions signed in before it existed (they name ModelBackend) stay signed in.
+AUTHENTICATION_BACKENDS = [
+    "compliance_hub.accounts.backends.PersonBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS: list[dict[str, str]] = []
 LOGIN_URL = "accounts:sign_in"
 LOGIN_REDIRECT_URL = "/"
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_ENGINE = "compliance_hub.accounts.session_store"
 SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 12 * 3600)
 SESSION_ABSOLUTE_TIMEOUT = env_int("SESSION_ABSOLUTE_TIMEOUT", 14 * 24 * 3600)
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT

@@ -19,7 +19,7 @@ from compliance_hub.core.net import client_ip
 from compliance_hub.mailer.services import enqueue
 
 log = logging.getLogger(__name__)
-BACKEND = "django.contrib.auth.backends.ModelBackend"
+BACKEND = "compliance_hub.accounts.backends.PersonBackend"
 
 
 def has_access(person: Person) -> bool:
