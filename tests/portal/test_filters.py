@@ -130,6 +130,21 @@ def test_table_pages_and_exports_list_the_same_rows_in_the_same_order(
             assert len(listed) == len(expected)
 
 
+@pytest.mark.parametrize("q", ["dav", "david", "dav+dav", "davies+d", "d"])
+def test_a_name_matching_as_first_and_as_last_name_is_counted_once(db, q):
+    """The count reads first-name and last-name index ranges separately; a row in both
+    (David Davies for "dav") is one assignment."""
+    facility = factories.facility()
+    day = date(2025, 1, 1)
+    book(facility, factories.contractor(facility.partner, "David", "Davies"), day, day)
+    book(facility, factories.contractor(facility.partner, "Ann", "Davidson"), day, day)
+    filters = _filters(f"q={q}")
+    expected = [a.pk for a in filtered_assignments(facility, filters)]
+    page = queries.table_page(facility, filters)
+    assert [row.id for row in page.rows] == expected
+    assert page.total == len(expected) >= 1
+
+
 def test_overlap_semantics_match_a_brute_force_check(db, monkeypatch):
     """Random assignments and periods: "active during" is exactly interval overlap."""
     rng = random.Random(20260304)
