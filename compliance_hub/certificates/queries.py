@@ -118,7 +118,7 @@ def _arm_q(arm: NameArm) -> Q:
 
 
 def _name_filter(qs: QuerySet[Assignment], facility: Facility, tokens: tuple[str, ...]) -> Any:
-    """Keep the rows whose contractor name matches ``tokens`` (see ``_name_arms``).
+    """Keep the rows whose contractor name matches ``tokens`` (see ``name_arms``).
 
     One driving word: the arms are ORed on the rows, so PostgreSQL can walk a date index
     until the page is full or combine the name indexes' ranges. Several ("michael
@@ -449,6 +449,8 @@ def table_page(
     (facility, column, id) indexes range-scan, so every page costs the same) carry the
     capped count as an uncorrelated subquery. A second one only for an empty later page.
     Pass ``longest`` if known (the view reads it with the memberships) to save a query.
+    The statement is SQL text from ``page_sql``, built from the same ``conditions`` and
+    ``name_arms`` as ``filtered_assignments``.
     """
     longest = _longest(facility, longest)
     if cursor is not None and (cursor.sort, cursor.direction) != (filters.sort, filters.direction):
