@@ -14,10 +14,7 @@ from django.core.exceptions import ValidationError
 from compliance_hub.accounts.models import Person
 from compliance_hub.core.compiled import CompiledQuery, field_names, instance
 
-_PERSON = CompiledQuery(
-    lambda pk: Person.objects.filter(pk=pk).values_list(*field_names(Person)),
-    probe=-7_654_321_987,
-)
+_PERSON = CompiledQuery(lambda pk: Person.objects.filter(pk=pk).values_list(*field_names(Person)))
 
 
 class PersonBackend(ModelBackend):

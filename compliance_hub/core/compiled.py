@@ -11,11 +11,15 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model, QuerySet
+
+# The default probe: an id no row has (keys that are ids); a text key needs a text probe.
+PROBE_ID = -7_654_321_987
 
 
 class CompiledQuery:
@@ -26,7 +30,7 @@ class CompiledQuery:
     are anything but ``[probe]`` (a constant that became a parameter, say).
     """
 
-    def __init__(self, build: Callable[[Any], QuerySet[Any]], probe: Any) -> None:
+    def __init__(self, build: Callable[[Any], QuerySet[Any]], probe: Any = PROBE_ID) -> None:
         self._build = build
         self._probe = probe
         self._compiled: weakref.WeakKeyDictionary[BaseDatabaseWrapper, tuple[str, Any]] = (
@@ -53,11 +57,12 @@ class CompiledQuery:
         return list(compiler.results_iter(results=[fetched], tuple_expected=True))
 
 
-def field_names(model: type[Model], prefix: str = "") -> list[str]:
+@cache
+def field_names(model: type[Model], prefix: str = "") -> tuple[str, ...]:
     """The model's stored fields, for ``values_list`` (``prefix``: a relation path)."""
-    return [prefix + field.attname for field in model._meta.concrete_fields]
+    return tuple(prefix + field.attname for field in model._meta.concrete_fields)
 
 
 def instance(model: type[Model], values: tuple[Any, ...] | list[Any]) -> Any:
     """A model instance from the values of ``field_names(model)``, as the ORM loads it."""
-    return model.from_db(DEFAULT_DB_ALIAS, field_names(model), values)
+    return model.from_db(DEFAULT_DB_ALIAS, list(field_names(model)), values)

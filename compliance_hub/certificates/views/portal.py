@@ -75,7 +75,7 @@ def _memberships_query(bound: bool) -> CompiledQuery:
             names.append("longest_days")
         return qs.values_list(*names)
 
-    return CompiledQuery(build, probe=-7_654_321_987)
+    return CompiledQuery(build)
 
 
 _MEMBERSHIPS = {bound: _memberships_query(bound) for bound in (False, True)}
@@ -87,6 +87,8 @@ def _membership(values: tuple[Any, ...]) -> Membership:
     facility = instance(Facility, values[ends[0] : ends[1]])
     facility.partner = instance(Partner, values[ends[1] : ends[1] + len(_PARTNER)])
     membership.facility = facility
+    if len(values) > ends[1] + len(_PARTNER):
+        membership.longest_days = values[-1]
     return membership
 
 
@@ -105,7 +107,7 @@ def portal_for(person: Any, facility_id: int) -> Portal:
     current = next((m for m in memberships if m.facility_id == facility_id), None)
     if current is None:
         raise Http404("No such facility")
-    longest = (rows[memberships.index(current)][-1] or 0) if bound else None
+    longest = (getattr(current, "longest_days", None) or 0) if bound else None
     return Portal(membership=current, memberships=memberships, longest=longest)
 
 
