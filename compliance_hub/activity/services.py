@@ -15,13 +15,18 @@ def record(
     *,
     request: HttpRequest | None = None,
     actor: Any = None,
+    ip: str | None = None,
     actor_label: str = "",
     partner: Any = None,
     facility: Any = None,
     target: str = "",
     detail: dict[str, Any] | None = None,
 ) -> Activity:
-    """Append one activity record. ``actor`` defaults to the request's signed-in person."""
+    """Append one activity record: ``actor`` (a Person, or ``None`` with ``actor_label``)
+    did ``verb`` from address ``ip``.
+
+    ``request`` is being phased out (services take plain values): callers pass ``actor``
+    and ``ip`` (``core.net.client_ip(request)`` in the view)."""
     if actor is None and request is not None and request.user.is_authenticated:
         actor = request.user
     if not actor_label:
@@ -36,5 +41,5 @@ def record(
         facility=facility,
         target=target[:254],
         detail=detail or {},
-        ip=client_ip(request) if request is not None else None,
+        ip=ip if ip is not None else (client_ip(request) if request is not None else None),
     )
