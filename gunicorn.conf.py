@@ -64,13 +64,13 @@ max_requests_jitter = max(0, max_requests // 10)
 if Path("/dev/shm").is_dir():  # noqa: S108  # heartbeat files in memory, not on a possibly slow disk
     worker_tmp_dir = "/dev/shm"  # noqa: S108
 
-# X-Forwarded-Proto (and friends) are believed only from the reverse proxies the hub was
-# told about, exactly as Django's SECURE_PROXY_SSL_HEADER and client_ip() do (settings.py).
-# TRUSTED_PROXY_COUNT=0 (default): nobody's. Otherwise from FORWARDED_ALLOW_IPS (the
-# proxies' addresses, comma-separated) or, if unset, from any peer: the network must then
-# allow only the proxies to reach this port.
+# X-Forwarded-Proto (the request's scheme) is believed only from the reverse proxies the hub
+# was told about, the same peers whose X-Forwarded-For core/net.py client_ip() believes:
+# TRUSTED_PROXY_COUNT=0 (default): nobody's. Otherwise from FORWARDED_ALLOW_IPS (addresses
+# or networks, comma-separated; default this machine, 127.0.0.1 and ::1). ``*`` (anyone)
+# lets a client choose its address: ``compliance-hub check --deploy`` refuses it.
 if _int("TRUSTED_PROXY_COUNT", 0) > 0:
-    forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "*")
+    forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 else:
     forwarded_allow_ips = ""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -45,6 +46,21 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def env_networks(name: str, default: list[str]) -> list[str]:
+    """Comma-separated IP addresses or networks (``10.0.0.5``, ``10.0.1.0/24``), or ``*``."""
+    items = env_list(name, default)
+    for item in items:
+        if item == "*":
+            continue
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError as exc:
+            raise ImproperlyConfigured(
+                f"{name} must list IP addresses or networks, not {item!r}"
+            ) from exc
+    return items
+
+
 def email_settings(url: str) -> dict[str, Any]:
     """Translate EMAIL_URL into Django e-mail settings.
 
@@ -78,14 +94,11 @@ def email_settings(url: str) -> dict[str, Any]:
 
 
 def cache_settings(url: str) -> dict[str, Any]:
-    """Translate CACHE_URL into a Django CACHES entry (``redis://…``, ``db://``, ``locmem://``)."""
+    """Translate CACHE_URL into a Django CACHES entry: Redis (``redis://``, ``rediss://``,
+    ``unix://``), shared by every process; or unset / ``locmem://``, this process's memory
+    (one process only: ``check --deploy`` refuses it, core/checks.py)."""
     if not url or url.startswith("locmem://"):
         return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "hub"}
     if url.startswith(("redis://", "rediss://", "unix://")):
         return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
-    if url.startswith("db://"):
-        return {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": url.removeprefix("db://") or "hub_cache",
-        }
-    raise ImproperlyConfigured(f"CACHE_URL must be redis://, db:// or locmem://, not {url!r}")
+    raise ImproperlyConfigured(f"CACHE_URL must be redis://, rediss:// or locmem://, not {url!r}")

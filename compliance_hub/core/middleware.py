@@ -13,7 +13,9 @@ from django.http import HttpRequest, HttpResponse
 from compliance_hub.core.logging import redact, request_id_var
 
 access_log = logging.getLogger("compliance_hub.access")
-_VALID_ID = re.compile(r"^[A-Za-z0-9\-_.]{8,64}$")
+# A client's (or proxy's) request id is kept only if it is a short plain token: it is echoed
+# in a response header and written to every log line of the request.
+REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 
 class RequestIdMiddleware:
@@ -24,7 +26,7 @@ class RequestIdMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         incoming = request.headers.get("X-Request-ID", "")
-        request_id = incoming if _VALID_ID.match(incoming) else secrets.token_hex(8)
+        request_id = incoming if REQUEST_ID.fullmatch(incoming) else secrets.token_hex(8)
         token = request_id_var.set(request_id)
         started = time.perf_counter()
         try:

@@ -1,9 +1,16 @@
+import io
 import json
 import logging
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
+from django.test import Client
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from compliance_hub.core.logging import JsonFormatter, RedactingFilter, redact
+from compliance_hub.core.logging import JsonFormatter, RedactingFilter, RequestIdFilter, redact
 
 
 @pytest.mark.parametrize(
@@ -36,3 +43,50 @@ def test_json_lines_carry_request_id_and_redacted_message():
     assert entry["request_id"] == "req-12345678"
     assert entry["message"] == "GET /sign-in/[redacted]"
     assert entry["level"] == "INFO"
+
+
+# --- request ids --------------------------------------------------------------------------
+
+PLAIN_TOKEN = re.compile(r"[A-Za-z0-9._-]{1,64}")
+GENERATED = re.compile(r"[0-9a-f]{16}")
+
+
+@contextmanager
+def access_lines() -> Iterator[io.StringIO]:
+    """The access log as production writes it (the settings' filters, JSON lines)."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(RequestIdFilter())
+    handler.addFilter(RedactingFilter())
+    handler.setFormatter(JsonFormatter())
+    logger = logging.getLogger("compliance_hub.access")
+    logger.addHandler(handler)
+    try:
+        yield stream
+    finally:
+        logger.removeHandler(handler)
+
+
+@pytest.mark.django_db
+@settings(max_examples=150, deadline=None)
+@given(
+    incoming=st.one_of(
+        st.from_regex(PLAIN_TOKEN, fullmatch=True),
+        st.text(max_size=100),
+        st.text(alphabet="abcdef0123456789-", min_size=60, max_size=70),
+        st.sampled_from(["", "a" * 65, "abcdefgh\n", "abc def", "a,b", "id\x00", "ü" * 8, "%41"]),
+    )
+)
+def test_a_request_id_is_kept_only_if_it_is_a_short_plain_token(incoming):
+    client = Client()
+    with access_lines() as log:
+        response = client.get("/healthz", HTTP_X_REQUEST_ID=incoming)
+    assert response.status_code == 200
+    echoed = response["X-Request-ID"]
+    if PLAIN_TOKEN.fullmatch(incoming):
+        assert echoed == incoming
+    else:
+        assert GENERATED.fullmatch(echoed), echoed
+    entry = json.loads(log.getvalue().splitlines()[-1])
+    assert entry["request_id"] == echoed
+    assert entry["message"] == "GET /healthz 200"

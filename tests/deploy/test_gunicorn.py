@@ -52,9 +52,12 @@ def test_configuration_follows_the_environment():
     )
     assert tuned["bind"] == "['0.0.0.0:9000']"
     assert (tuned["workers"], tuned["threads"]) == ("5", "8")
-    assert tuned["forwarded_allow_ips"] == "['*']"
-    proxies = printed_config(TRUSTED_PROXY_COUNT="1", FORWARDED_ALLOW_IPS="10.0.0.5,10.0.0.6")
-    assert proxies["forwarded_allow_ips"] == "['10.0.0.5', '10.0.0.6']"
+    # One proxy, by default on this machine (nginx): never "anyone".
+    assert tuned["forwarded_allow_ips"] == "['127.0.0.1', '::1']"
+    proxies = printed_config(TRUSTED_PROXY_COUNT="1", FORWARDED_ALLOW_IPS="10.0.0.5,10.0.1.0/24")
+    assert proxies["forwarded_allow_ips"] == "['10.0.0.5', '10.0.1.0/24']"
+    ignored = printed_config(FORWARDED_ALLOW_IPS="10.0.0.5")  # no proxy count: nobody's
+    assert ignored["forwarded_allow_ips"] == "[]"
 
 
 def get(path: str, **headers: str) -> http.client.HTTPResponse:
@@ -105,6 +108,11 @@ def test_production_web_process_serves_hashed_static_files_and_answers_probes(tm
         server.process.terminate()
         server.process.wait(timeout=30)
         assert subprocess.run(probe, env=env, capture_output=True, timeout=30).returncode == 1
+
+    # X-Forwarded-Proto from a peer that is not one of the proxies is not believed.
+    env["FORWARDED_ALLOW_IPS"] = "10.0.0.5"
+    with servers.gunicorn(env, PORT, tmp_path / "gunicorn2.log"):
+        assert get("/sign-in/", **https).status == 301
 
     # One JSON access line per request from the hub, none from gunicorn itself.
     lines = server.output().splitlines()

@@ -71,7 +71,7 @@ def test_api_answers_are_not_documents_and_pdfs_stay_viewable(world):
     assert pdf["X-Content-Type-Options"] == "nosniff"
 
 
-def test_a_view_may_set_its_own_policy():
+def test_a_view_may_set_its_own_policy(rf):
     from django.http import HttpResponse
 
     from compliance_hub.core.security import SecurityHeadersMiddleware
@@ -79,7 +79,7 @@ def test_a_view_may_set_its_own_policy():
     own = HttpResponse("x")
     own["Content-Security-Policy"] = "default-src 'none'"
     middleware = SecurityHeadersMiddleware(lambda request: own)
-    assert middleware(None)["Content-Security-Policy"] == "default-src 'none'"
+    assert middleware(rf.get("/"))["Content-Security-Policy"] == "default-src 'none'"
 
 
 PRODUCTION = """
