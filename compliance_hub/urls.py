@@ -4,13 +4,13 @@ from django.contrib import admin
 from django.urls import include, path
 
 from compliance_hub.core import health
-from compliance_hub.core import views as core_views
+from compliance_hub.facilities.views import home
 
 admin.site.site_header = "Compliance Hub operator admin"
 admin.site.site_title = "Compliance Hub admin"
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", home.home, name="home"),
     path("", include("compliance_hub.accounts.urls")),
     path("", include("compliance_hub.facilities.urls")),
     path("", include("compliance_hub.certificates.urls")),

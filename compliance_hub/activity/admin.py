@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from compliance_hub.activity.models import Activity
-from compliance_hub.certificates.admin import ReadOnlyAdmin
+from compliance_hub.core.admin import ReadOnlyAdmin
 
 
 @admin.register(Activity)

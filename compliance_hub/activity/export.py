@@ -12,17 +12,15 @@ from django.db.models import QuerySet
 
 from compliance_hub.activity.kinds import describe, verb_label
 from compliance_hub.activity.models import Activity
+from compliance_hub.core.text import spreadsheet_cell
 
 HEADER = ["When (UTC)", "Who", "What", "Kind", "Concerning", "Facility", "Summary", "Details"]
-# A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 CHUNK = 2000
 
 
 def safe_cell(value: object) -> str:
-    """The text of ``value``, with a leading ``'`` if a spreadsheet would run it as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    """The text of ``value`` as a spreadsheet cell that is never a formula."""
+    return spreadsheet_cell("" if value is None else str(value))
 
 
 def row(activity: Activity) -> list[str]:

@@ -12,7 +12,7 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from compliance_hub.activity.kinds import verb_choices
-from compliance_hub.certificates.forms import OptionalDateField
+from compliance_hub.core.forms import OptionalDateField
 
 PERSON_MAX_LENGTH = 254
 

@@ -54,6 +54,8 @@ def describe(activity: Activity) -> str:
         parts.append("as primary contact" if detail["role"] == "primary" else "as team member")
     if detail.get("resent"):
         parts.append("sent again")
+    if detail.get("declined"):
+        parts.append("declined by the person invited")
     if detail.get("via") == "api":
         parts.append("through the API")
     if detail.get("not_modified"):

@@ -3,26 +3,25 @@
 A facility's log is every record at the facility, plus the sign-in events (requests for a
 link, sign-ins, failures, sign-outs) of people who were members of the facility at the time:
 sign-ins concern no facility, but who got into the hub with access to it is what a primary
-contact needs to know. A partner's log is every record of its own (its facilities, its keys)
-plus the sign-in events of people who were members of its facilities at the time or are its
-staff. Pages are keyset pages over ``(at, id)``, newest first.
+contact needs to know. A membership begins only when its person accepts the invitation, so
+nobody's sign-ins show at a facility they did not accept. A partner's log is every record of
+its own (its facilities, its keys) plus the sign-in events of people who were members of its
+facilities at the time or are its staff. Pages are keyset pages over ``(at, id)``, newest first
+(``core.pagination``).
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.utils.dateparse import parse_datetime
 
 from compliance_hub.activity.filters import ActivityFilters
 from compliance_hub.activity.kinds import PARTNER_ONLY_VERBS, SESSION_VERBS
 from compliance_hub.activity.models import Activity
+from compliance_hub.core.pagination import InvalidCursor, Keyset
 from compliance_hub.facilities.models import Facility, Membership, PartnerStaff
 
 PAGE_SIZE = 50
@@ -86,37 +85,14 @@ def filtered(qs: QuerySet[Activity], filters: ActivityFilters) -> QuerySet[Activ
 
 # --- keyset pages ------------------------------------------------------------------------
 
-
-@dataclass(frozen=True)
-class Cursor:
-    at: datetime
-    id: int
-
-    def encode(self) -> str:
-        raw = json.dumps([self.at.isoformat(), self.id], separators=(",", ":")).encode()
-        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-    @classmethod
-    def of(cls, activity: Activity) -> Cursor:
-        return cls(activity.at, activity.pk)
+NEWEST_FIRST = Keyset("at", fields=("at", "id"), kinds=(datetime, int), descending=True)
+BadCursor = InvalidCursor  # a page link that was damaged or not made by the hub
 
 
-class BadCursor(ValueError):
-    """A page link that was damaged or not made by the hub."""
-
-
-def decode_cursor(text: str) -> Cursor:
-    try:
-        padded = text + "=" * (-len(text) % 4)
-        at_text, pk = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
-        at = parse_datetime(at_text) if isinstance(at_text, str) else None
-    except (ValueError, TypeError, binascii.Error, UnicodeError):
-        raise BadCursor(text) from None
-    if at is None or at.tzinfo is None or not isinstance(pk, int) or isinstance(pk, bool):
-        raise BadCursor(text)
-    if not 0 < pk < 2**63:
-        raise BadCursor(text)
-    return Cursor(at, pk)
+def decode_cursor(text: str) -> tuple[datetime, int]:
+    """The record a page link continues from; ``BadCursor`` for anything else."""
+    at, pk = NEWEST_FIRST.parse(text)
+    return at, pk
 
 
 @dataclass(frozen=True)
@@ -129,27 +105,27 @@ class Page:
 def page(
     qs: QuerySet[Activity],
     *,
-    after: Cursor | None = None,
-    before: Cursor | None = None,
+    after: tuple[datetime, int] | None = None,
+    before: tuple[datetime, int] | None = None,
     size: int = PAGE_SIZE,
 ) -> Page:
-    """One page of ``qs`` (ordered newest first): older than ``after``, or newer than ``before``."""
-    if before is not None:
-        newer_first = qs.filter(Q(at__gt=before.at) | Q(at=before.at, id__gt=before.id))
-        found = list(newer_first.order_by("at", "id")[: size + 1])
-        more_newer = len(found) > size
-        rows = list(reversed(found[:size]))
-        return Page(
-            rows=rows,
-            newer=Cursor.of(rows[0]).encode() if rows and more_newer else "",
-            older=Cursor.of(rows[-1]).encode() if rows else "",
-        )
-    if after is not None:
-        qs = qs.filter(Q(at__lt=after.at) | Q(at=after.at, id__lt=after.id))
-    found = list(qs[: size + 1])
+    """One page of ``qs`` newest first: older than ``after``, or newer than ``before``."""
+    backwards = before is not None
+    position = before or after
+    if position is not None:
+        qs = qs.filter(NEWEST_FIRST.beyond(position, backwards=backwards))
+    found = list(qs.order_by(*NEWEST_FIRST.order_by(backwards=backwards))[: size + 1])
+    more = len(found) > size
     rows = found[:size]
+    if backwards:
+        rows.reverse()
+
+    def cursor(record: Activity) -> str:
+        return NEWEST_FIRST.cursor((record.at, record.pk))
+
+    has_newer, has_older = (more, True) if backwards else (after is not None, more)
     return Page(
         rows=rows,
-        newer=Cursor.of(rows[0]).encode() if rows and after is not None else "",
-        older=Cursor.of(rows[-1]).encode() if len(found) > size else "",
+        newer=cursor(rows[0]) if rows and has_newer else "",
+        older=cursor(rows[-1]) if rows and has_older else "",
     )

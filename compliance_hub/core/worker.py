@@ -1,38 +1,28 @@
-"""``compliance-hub worker``: the background process — sends e-mail, renders certificates, and
-fills in search names that a previous version left empty during an upgrade."""
+"""``compliance-hub worker``: the background process. It runs the jobs ``settings.WORKER_JOBS``
+names (send e-mail, render certificates, fill in search names left empty during an upgrade)
+in turn, so that ``core`` imports none of the apps whose work it runs."""
 
 from __future__ import annotations
 
 import logging
 import signal
 import time
-from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
+from django.utils.module_loading import import_string
 
 log = logging.getLogger("compliance_hub.worker")
-
-
-def _jobs() -> list[tuple[str, Callable[[int], int]]]:
-    from compliance_hub.certificates.documents import render_pending
-    from compliance_hub.certificates.names_backfill import backfill_search_names
-    from compliance_hub.mailer.services import send_due
-
-    return [
-        ("mail", send_due),
-        ("certificates", render_pending),
-        ("names", backfill_search_names),
-    ]
 
 
 def run_once(batch: int = 50) -> dict[str, int]:
     """Run every job once; a failing job is logged and does not stop the others."""
     done: dict[str, int] = {}
-    for name, job in _jobs():
+    for name, path in settings.WORKER_JOBS.items():
         try:
-            done[name] = job(batch)
+            done[name] = import_string(path)(batch)
         except Exception:
             log.exception("worker job %s failed; will retry", name)
             done[name] = 0

@@ -6,6 +6,8 @@ import pytest
 from django.utils import timezone
 
 from compliance_hub.activity.models import Activity
+from compliance_hub.facilities import invitations
+from compliance_hub.facilities.invitations import invite
 from compliance_hub.facilities.models import Membership
 from tests.activity.conftest import T0, log
 
@@ -230,3 +232,20 @@ def test_the_page_is_recorded_nowhere_and_changes_nothing(site, django_assert_ma
     with django_assert_max_num_queries(4):
         assert client.get(f"/facilities/{site.facility.pk}/activity/").status_code == 200
     assert Activity.objects.count() == before
+
+
+def test_an_invited_persons_sign_ins_show_only_from_their_acceptance_on(site):
+    """Inviting someone does not let the facility read their sign-ins: accepting does."""
+    invitation = invite(
+        email=site.outsider.email,
+        facilities=[site.facility],
+        role="member",
+        invited_by=site.primary,
+    )
+    log(V.SIGNED_IN, at=timezone.now(), actor=site.outsider, detail={"method": "link"})
+    html = get(site, site.primary).content.decode()
+    assert "Invited" in html and "with the e-mailed link" not in html
+    invitations.accept_as(site.outsider, invitation.pk)
+    log(V.SIGNED_IN, at=timezone.now(), actor=site.outsider, detail={"method": "code"})
+    html = get(site, site.primary).content.decode()
+    assert "with the e-mailed code" in html and "with the e-mailed link" not in html

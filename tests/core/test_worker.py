@@ -8,6 +8,7 @@ from django.http import QueryDict
 from compliance_hub.certificates.models import Assignment
 from compliance_hub.certificates.names_backfill import backfill_search_names
 from compliance_hub.certificates.queries import filtered_assignments, parse_filters
+from compliance_hub.core.worker import run_once
 from compliance_hub.mailer.models import OutboundEmail
 from tests import factories
 
@@ -55,3 +56,21 @@ def test_a_name_that_folds_to_nothing_is_not_work_forever(facility):
     assignment = factories.assignment(facility, dashes, effective=date(2026, 3, 2))
     assert Assignment.objects.get(pk=assignment.pk).search_name == ""
     assert backfill_search_names() == 0  # so the worker goes idle
+
+
+def _done(batch: int) -> int:
+    return batch
+
+
+def _broken(batch: int) -> int:
+    raise RuntimeError("job failed")
+
+
+def test_the_jobs_are_the_ones_settings_name_and_a_failure_stops_none(settings, caplog):
+    """``core`` imports no app: the worker runs the dotted paths in WORKER_JOBS."""
+    settings.WORKER_JOBS = {
+        "broken": "tests.core.test_worker._broken",
+        "done": "tests.core.test_worker._done",
+    }
+    assert run_once(batch=7) == {"broken": 0, "done": 7}
+    assert "worker job broken failed" in caplog.text

@@ -21,8 +21,9 @@ from compliance_hub.activity.kinds import FACILITY_VERBS
 from compliance_hub.activity.models import Activity
 from compliance_hub.activity.services import record
 from compliance_hub.activity.views.common import csv_response, page_context
-from compliance_hub.certificates.views.portal import Portal, portal_for
+from compliance_hub.core.net import client_ip
 from compliance_hub.facilities.models import Membership
+from compliance_hub.facilities.queries import Portal, portal_for
 
 
 def _primary_only(request: HttpRequest, portal: Portal) -> HttpResponse:
@@ -39,17 +40,10 @@ def _primary_only(request: HttpRequest, portal: Portal) -> HttpResponse:
         {
             "facility": portal.facility,
             "portal": portal,
-            "facility_nav": portal.nav("activity"),
-            "facility_switcher": portal.switcher(),
             "primaries": [m.person for m in primaries],
-            "heading_suffix": "Activity",
         },
         status=403,
     )
-
-
-def _is_primary(portal: Portal) -> bool:
-    return portal.membership.role == Membership.Role.PRIMARY
 
 
 @login_required
@@ -57,7 +51,7 @@ def _is_primary(portal: Portal) -> bool:
 def facility_log(request: HttpRequest, facility_id: int) -> HttpResponse:
     """Who signed in, viewed, downloaded, exported, invited or removed whom, newest first."""
     portal = portal_for(request.user, facility_id)
-    if not _is_primary(portal):
+    if not portal.is_primary:
         return _primary_only(request, portal)
     facility = portal.facility
     filters, form = parse_filters(request.GET, verbs=FACILITY_VERBS)
@@ -66,10 +60,6 @@ def facility_log(request: HttpRequest, facility_id: int) -> HttpResponse:
     context = {
         "facility": facility,
         "portal": portal,
-        "facility_nav": portal.nav("activity"),
-        "facility_switcher": portal.switcher(),
-        "activity_current": True,
-        "heading_suffix": "Activity",
         "export_url": reverse("activity:facility_export", kwargs={"facility_id": facility.pk}),
         **page_context(request, qs, filters, form, base),
     }
@@ -81,14 +71,15 @@ def facility_log(request: HttpRequest, facility_id: int) -> HttpResponse:
 def facility_export(request: HttpRequest, facility_id: int) -> HttpResponseBase:
     """The filtered log as CSV (every matching record, streamed)."""
     portal = portal_for(request.user, facility_id)
-    if not _is_primary(portal):
+    if not portal.is_primary:
         return _primary_only(request, portal)
     facility = portal.facility
     filters, _ = parse_filters(request.GET, verbs=FACILITY_VERBS)
     if request.method == "GET":
         record(
             Activity.Verb.EXPORTED,
-            request=request,
+            actor=portal.person,
+            ip=client_ip(request),
             facility=facility,
             target="activity log",
             detail={"what": "activity log", "format": "csv", "filters": filters.as_params()},

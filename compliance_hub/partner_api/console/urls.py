@@ -2,8 +2,7 @@
 
 from django.urls import path
 
-from compliance_hub.activity.views import partner as activity
-from compliance_hub.partner_api.console import facilities, keys
+from compliance_hub.partner_api.console import activity, facilities, keys
 
 urlpatterns = [
     path("", facilities.facility_list, name="console"),

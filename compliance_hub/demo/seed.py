@@ -1,14 +1,12 @@
-"""``compliance-hub seed-demo``: a realistic, repeatable demo data set, inserted in bulk."""
+"""A realistic, repeatable demo data set, inserted in bulk (``compliance-hub seed-demo``)."""
 
 from __future__ import annotations
 
 import random
-import time
 from datetime import date, datetime, timedelta
 from datetime import time as dtime
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
@@ -21,7 +19,8 @@ from compliance_hub.certificates.models import (
     contractor_names,
 )
 from compliance_hub.certificates.names import search_key
-from compliance_hub.core import demo_data as data
+from compliance_hub.certificates.queries import widen_longest_assignment
+from compliance_hub.demo import data
 from compliance_hub.facilities.models import (
     CoverageLine,
     Facility,
@@ -83,35 +82,7 @@ FACILITIES = [
 ]
 
 
-class Command(BaseCommand):
-    help = "Load the demo data set (once; --reset is not offered: use a fresh database)."
-
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--contractors", type=int, default=1500)
-        parser.add_argument(
-            "--scale", type=float, default=1.0, help="Multiply assignment counts (tests use 0.01)."
-        )
-
-    def handle(self, *args: Any, **options: Any) -> None:
-        started = time.monotonic()
-        if Partner.objects.filter(slug=PARTNER_SLUG).exists():
-            self.stdout.write("Demo data is already loaded.")
-        else:
-            with transaction.atomic():
-                counts = seed(options["contractors"], options["scale"])
-            self.stdout.write(
-                f"Loaded {counts['facilities']} facilities, {counts['contractors']} contractors, "
-                f"{counts['assignments']} assignments and {counts['certificates']} certificates "
-                f"in {time.monotonic() - started:.1f}s."
-            )
-        self.stdout.write("Demo people (sign in with these addresses):")
-        self.stdout.write(f"  {PRIMARY_EMAIL}  primary contact of three facilities")
-        self.stdout.write(f"  {MEMBER_EMAIL}  team member at St. Mary's")
-        self.stdout.write(f"  {OTHER_PRIMARY_EMAIL}  primary contact of Riverside Event Arena")
-        self.stdout.write(f"  {PARTNER_STAFF_EMAIL}  staffing partner console")
-        self.stdout.write(f"  {OPERATOR_EMAIL}  operator (admin)")
-
-
+@transaction.atomic
 def seed(n_contractors: int, scale: float) -> dict[str, int]:
     rng = random.Random(20260101)
     partner = _partner()
@@ -311,6 +282,7 @@ def _assignments(
             )
         )
     Assignment.objects.bulk_create(rows, batch_size=1000)
+    widen_longest_assignment(rows)
 
     by_id = {c.pk: c for c in contractors}
     old_certs: dict[int, Certificate] = {}

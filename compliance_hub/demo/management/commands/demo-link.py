@@ -12,7 +12,7 @@ from compliance_hub.accounts.models import Person, SignInToken
 from compliance_hub.accounts.services import describe_duration, link_url
 from compliance_hub.activity.models import Activity
 from compliance_hub.activity.services import record
-from compliance_hub.core.demo import PRIMARY_EMAIL
+from compliance_hub.demo.seed import PRIMARY_EMAIL
 
 
 class Command(BaseCommand):

@@ -17,6 +17,7 @@ from compliance_hub.activity.kinds import PARTNER_VERBS
 from compliance_hub.activity.models import Activity
 from compliance_hub.activity.services import record
 from compliance_hub.activity.views.common import csv_response, page_context
+from compliance_hub.core.net import client_ip
 from compliance_hub.facilities.models import Facility, Partner
 from compliance_hub.partner_api.console.access import partner_ids, staff_required
 
@@ -73,21 +74,18 @@ def partner_export(request: HttpRequest) -> HttpResponseBase:
     scope = _scope(request)
     if request.method == "GET":
         detail = {"what": "activity log", "format": "csv", "filters": scope.filters.as_params()}
-        if scope.facility is not None:
+        where = (
+            [{"facility": scope.facility}]
+            if scope.facility
+            else [{"partner": partner} for partner in scope.partners]
+        )
+        for place in where:
             record(
                 Activity.Verb.EXPORTED,
-                request=request,
-                facility=scope.facility,
+                actor=request.user,
+                ip=client_ip(request),
                 target="activity log",
                 detail=detail,
+                **place,
             )
-        else:
-            for partner in scope.partners:
-                record(
-                    Activity.Verb.EXPORTED,
-                    request=request,
-                    partner=partner,
-                    target="activity log",
-                    detail=detail,
-                )
     return csv_response(scope.qs, "partner")
