@@ -47,7 +47,7 @@ admin.site.login = operator_login  # type: ignore[method-assign]
 class SignInTokenAdmin(admin.ModelAdmin):
     """Issued links, for support: who, what for, when used. Only hashes exist; nothing to copy."""
 
-    list_display = ["email", "purpose", "created_at", "expires_at", "used_at", "code_attempts"]
+    list_display = ["email", "purpose", "created_at", "expires_at", "used_at"]
     list_filter = ["purpose"]
     search_fields = ["email"]
     fields = (
@@ -58,7 +58,6 @@ class SignInTokenAdmin(admin.ModelAdmin):
         "created_at",
         "expires_at",
         "used_at",
-        "code_attempts",
     )
     readonly_fields = fields
 

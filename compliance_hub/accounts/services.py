@@ -1,4 +1,9 @@
-"""Sign-in, sign-out and who may receive a sign-in link."""
+"""Sign-in, sign-out and who may receive a sign-in link.
+
+Functions that do not manage the session take plain values (``ip``, the browser's hash);
+``sign_in_with``, ``start_session`` and the sign-out functions take the request because
+``django.contrib.auth.login``/``logout`` work on its session.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from compliance_hub.accounts import tokens
-from compliance_hub.accounts.models import Person, SignInToken, normalize_email
+from compliance_hub.accounts.models import Person, SignInRequest, SignInToken, normalize_email
 from compliance_hub.activity.models import Activity
 from compliance_hub.activity.services import record
 from compliance_hub.core import ratelimit
@@ -19,7 +24,7 @@ from compliance_hub.core.net import client_ip
 from compliance_hub.mailer.services import enqueue
 
 log = logging.getLogger(__name__)
-BACKEND = "compliance_hub.accounts.backends.PersonBackend"
+HOUR, DAY = 3600, 86400
 
 
 def has_access(person: Person) -> bool:
@@ -34,48 +39,96 @@ def has_access(person: Person) -> bool:
 
 
 def request_sign_in(
-    request: HttpRequest, email: str, *, browser_value: str, next_url: str = ""
+    email: str,
+    *,
+    ip: str | None,
+    browser_hash: str = "",
+    recognised: bool = False,
+    next_url: str = "",
 ) -> None:
-    """Send a sign-in link if the address has access and no rate limit is hit.
+    """Accept a request for a sign-in link, unless a rate limit is hit; say nothing either way.
 
-    Says nothing either way: the caller shows the same answer whatever happened.
+    The same work whatever the address: it is stored for the worker, which looks the address
+    up and sends a link if it has access (``process_sign_in_requests``). ``recognised``: the
+    browser signed in as this address before, so the anonymous per-address limits skip it.
     """
     address = normalize_email(email)
-    if not within_limits(request, address):
+    if not within_limits(address, ip=ip, recognised=recognised):
         return
-    person = Person.objects.get_by_email(address)
-    if person is None or not has_access(person):
-        return
-    send_sign_in_link(person, request=request, browser_value=browser_value, next_url=next_url)
+    SignInRequest.objects.create(email=address, browser_hash=browser_hash, next_url=next_url, ip=ip)
+    if settings.MAIL_SEND_ON_COMMIT:  # the demo has no worker
+        transaction.on_commit(process_sign_in_requests)
 
 
-def within_limits(request: HttpRequest, address: str) -> bool:
-    """Count one sign-in request against the per-address and per-IP limits."""
-    hour = 3600
-    by_address = ratelimit.hit(
-        "sign-in:address", address, limit=settings.SIGN_IN_RATE_PER_ADDRESS, window=hour
-    )
-    by_ip = ratelimit.hit(
-        "sign-in:ip",
-        client_ip(request) or "unknown",
-        limit=settings.SIGN_IN_RATE_PER_IP,
-        window=hour,
-    )
-    if not (by_address.allowed and by_ip.allowed):
-        log.info("Sign-in request over the rate limit; nothing sent")
-        return False
+def within_limits(address: str, *, ip: str | None, recognised: bool = False) -> bool:
+    """Count one request for a link against the client and, unless the browser is recognised,
+    the address; each bucket in turn, stopping at the first one full (so a client over its own
+    limit no longer uses up the address's)."""
+    client = ip or "unknown"
+    buckets = [("sign-in:ip", client, settings.SIGN_IN_RATE_PER_IP, HOUR)]
+    if not recognised:
+        per_client = settings.SIGN_IN_RATE_PER_ADDRESS_AND_IP
+        buckets += [
+            ("sign-in:address+ip", f"{address} {client}", per_client, HOUR),
+            ("sign-in:address", address, settings.SIGN_IN_RATE_PER_ADDRESS, HOUR),
+            ("sign-in:address", address, settings.SIGN_IN_RATE_PER_ADDRESS_DAY, DAY),
+        ]
+    return _charge(buckets)
+
+
+def _charge(buckets: list[tuple[str, str, int, int]]) -> bool:
+    for scope, subject, limit, window in buckets:
+        if not ratelimit.hit(scope, subject, limit=limit, window=window).allowed:
+            log.info("Sign-in request over the rate limit (%s, %ss); nothing sent", scope, window)
+            return False
     return True
+
+
+def process_sign_in_requests(limit: int = 50) -> int:
+    """The worker's half of a request: send a link if the address has access. Returns how
+    many requests were handled. Each is claimed by deleting it in the transaction that sends,
+    so parallel workers never handle one twice and a failure leaves it for the next round."""
+    handled = 0
+    for pending in SignInRequest.objects.order_by("pk")[:limit]:
+        try:
+            with transaction.atomic():
+                if not SignInRequest.objects.filter(pk=pending.pk).delete()[0]:
+                    continue  # another worker has it
+                person = Person.objects.get_by_email(pending.email)
+                if person is not None and has_access(person):
+                    send_sign_in_link(
+                        person,
+                        ip=pending.ip,
+                        browser_hash=pending.browser_hash,
+                        next_url=pending.next_url,
+                    )
+        except Exception:  # left for the next round; never stops the others (or a request)
+            log.exception("Sign-in request %s failed; will retry", pending.pk)
+            continue
+        handled += 1
+    return handled
 
 
 def send_sign_in_link(
     person: Person,
     *,
-    request: HttpRequest | None = None,
-    browser_value: str = "",
+    ip: str | None = None,
+    browser_hash: str = "",
     next_url: str = "",
     ttl: int | None = None,
-) -> tokens.Issued:
-    """Issue a sign-in link (and code) and queue the e-mail to the person's stored address."""
+) -> tokens.Issued | None:
+    """Issue a sign-in link (and code) and queue the e-mail to the person's stored address.
+
+    None when the address already received ``SIGN_IN_MAIL_PER_HOUR``/``_PER_DAY`` sign-in
+    e-mails, whoever asked for them.
+    """
+    if not _charge(
+        [
+            ("sign-in:mail", person.email, settings.SIGN_IN_MAIL_PER_HOUR, HOUR),
+            ("sign-in:mail", person.email, settings.SIGN_IN_MAIL_PER_DAY, DAY),
+        ]
+    ):
+        return None
     ttl = ttl or settings.SIGN_IN_LINK_TTL
     with transaction.atomic():
         issued = tokens.issue(
@@ -83,7 +136,7 @@ def send_sign_in_link(
             email=person.email,
             person=person,
             ttl=ttl,
-            browser_value=browser_value,
+            browser_hash=browser_hash,
             next_url=next_url,
             with_code=True,
         )
@@ -100,7 +153,7 @@ def send_sign_in_link(
             },
             sensitive=True,
         )
-        record(Activity.Verb.SIGN_IN_REQUESTED, request=request, actor=person)
+        record(Activity.Verb.SIGN_IN_REQUESTED, actor=person, ip=ip)
     return issued
 
 
@@ -121,6 +174,28 @@ def describe_duration(seconds: int) -> str:
     return f"{minutes} minute{'s' if minutes != 1 else ''}"
 
 
+def check_code(browser: str, nonce: str, typed: str) -> tuple[SignInToken | None, int]:
+    """The token whose code was typed in the browser that asked (or None), and the tries left.
+
+    Tries are counted per request for a link (``nonce``) in the cache before the comparison,
+    and nothing is written to the database: the same work whether or not the address has an
+    account (a wrong code is not an activity record for that reason; a dead code is logged).
+    """
+    limit = settings.SIGN_IN_CODE_ATTEMPTS
+    tries = ratelimit.tally("sign-in:code", nonce, ttl=settings.SIGN_IN_LINK_TTL)
+    if tries > limit:
+        return None, 0
+    token = tokens.match_code(browser, typed)
+    if token is None and tries == limit:
+        log.info("A sign-in code was tried %s times; it no longer works", limit)
+    return token, limit - tries
+
+
+def code_tries_left(nonce: str) -> int:
+    used = ratelimit.tally("sign-in:code", nonce, ttl=settings.SIGN_IN_LINK_TTL, add=False)
+    return max(0, settings.SIGN_IN_CODE_ATTEMPTS - used)
+
+
 def sign_in_with(request: HttpRequest, token: SignInToken, *, method: str) -> bool:
     """Use the token up and sign its person in; False if someone else used it first."""
     person = token.person
@@ -136,31 +211,44 @@ def sign_in_with(request: HttpRequest, token: SignInToken, *, method: str) -> bo
 
 def start_session(request: HttpRequest, person: Person, *, method: str) -> None:
     """``django.contrib.auth.login`` (new session key and CSRF token) plus the activity record."""
-    login(request, person, backend=BACKEND)
-    record(Activity.Verb.SIGNED_IN, request=request, actor=person, detail={"method": method})
+    login(request, person)
+    record(Activity.Verb.SIGNED_IN, actor=person, ip=client_ip(request), detail={"method": method})
 
 
 def record_failure(
-    request: HttpRequest, reason: str, *, person: Person | None = None, purpose: str = ""
-) -> None:
-    """Write a failed or expired sign-in attempt to the activity log."""
-    detail = {"reason": reason}
-    if purpose:
-        detail["purpose"] = purpose
-    record(
-        Activity.Verb.SIGN_IN_FAILED,
-        request=request,
-        actor=person,
-        actor_label="" if person is not None else "anonymous",
-        detail=detail,
+    reason: str, *, ip: str | None, person: Person | None = None, purpose: str = ""
+) -> bool:
+    """Count a failed or expired sign-in attempt against the client; False once it is over
+    ``SIGN_IN_FAILURES_PER_IP`` an hour.
+
+    Under the limit, a failure naming a person (a real link, used or expired) is written to
+    the activity log, an anonymous one (a made-up link) only if it is the client's first
+    failure of the hour: the rest are counted, and crossing the limit is logged.
+    """
+    decision = ratelimit.hit(
+        "sign-in:failure", ip or "unknown", limit=settings.SIGN_IN_FAILURES_PER_IP, window=HOUR
     )
+    if decision.count == decision.limit + 1:
+        log.warning("Client %s over the limit of failed sign-in attempts", ip or "unknown")
+    if decision.allowed and (person is not None or decision.count == 1):
+        detail = {"reason": reason}
+        if purpose:
+            detail["purpose"] = purpose
+        record(
+            Activity.Verb.SIGN_IN_FAILED,
+            actor=person,
+            ip=ip,
+            actor_label="" if person is not None else "anonymous",
+            detail=detail,
+        )
+    return decision.allowed
 
 
 def sign_out(request: HttpRequest) -> None:
     """End this session."""
     person = request.user
     if person.is_authenticated:
-        record(Activity.Verb.SIGNED_OUT, request=request, actor=person)
+        record(Activity.Verb.SIGNED_OUT, actor=person, ip=client_ip(request))
     logout(request)
 
 
@@ -177,7 +265,12 @@ def sign_out_everywhere(request: HttpRequest) -> None:
         person.set_unusable_password()
         person.save(update_fields=["password"])
         tokens.invalidate_sign_in_links(person)
-        record(Activity.Verb.SIGNED_OUT, request=request, actor=person, detail={"everywhere": True})
+        record(
+            Activity.Verb.SIGNED_OUT,
+            actor=person,
+            ip=client_ip(request),
+            detail={"everywhere": True},
+        )
     logout(request)
 
 

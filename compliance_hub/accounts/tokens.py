@@ -10,7 +10,6 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
@@ -62,11 +61,14 @@ def issue(
     ttl: int,
     person: Person | None = None,
     invitation: Any = None,
-    browser_value: str = "",
+    browser_hash: str = "",
     next_url: str = "",
     with_code: bool = False,
 ) -> Issued:
-    """Create one token row and return it with its raw token (and code, if asked for)."""
+    """Create one token row and return it with its raw token (and code, if asked for).
+
+    ``browser_hash``: SHA-256 of the asking browser's value, which may then sign in at once.
+    """
     raw = secrets.token_urlsafe(32)
     token_hash = hash_secret(raw)
     code = new_code() if with_code else ""
@@ -77,7 +79,7 @@ def issue(
         person=person,
         email=email,
         invitation=invitation,
-        browser_hash=hash_secret(browser_value) if browser_value else "",
+        browser_hash=browser_hash,
         code_hash=_hash_code(token_hash, code) if code else "",
         next_url=next_url,
         created_at=now,
@@ -142,41 +144,21 @@ def invalidate_sign_in_links(person: Person, *, keep: SignInToken | None = None)
     return pending.update(used_at=timezone.now())
 
 
-def match_code(browser_value: str | None, typed: str) -> SignInToken | None:
-    """The live sign-in token of this browser whose code was typed (not yet consumed), or None.
+def match_code(browser_value: str, typed: str) -> SignInToken | None:
+    """The live sign-in token of this browser whose code was typed, or None.
 
-    Each try is charged before the code is compared (a conditional UPDATE), so even parallel
-    guesses get at most ``SIGN_IN_CODE_ATTEMPTS`` tries per code.
+    The caller counts the tries (``services.check_code``) before calling this.
     """
     code = normalize_code(typed)
-    if not browser_value or not code:
+    if not code:
         return None
-    limit = settings.SIGN_IN_CODE_ATTEMPTS
     candidates = SignInToken.objects.select_related("person").filter(
         purpose=SignInToken.Purpose.SIGN_IN,
         browser_hash=hash_secret(browser_value),
         used_at__isnull=True,
         expires_at__gt=timezone.now(),
-        code_attempts__lt=limit,
     )
     for token in candidates.exclude(code_hash=""):
-        charged = SignInToken.objects.filter(pk=token.pk, code_attempts__lt=limit).update(
-            code_attempts=F("code_attempts") + 1
-        )
-        if not charged:
-            continue
         if constant_time_compare(token.code_hash, _hash_code(token.token_hash, code)):
             return token
     return None
-
-
-def browser_people(browser_value: str | None) -> list[Person]:
-    """People with live sign-in tokens tied to this browser (for recording failed code tries)."""
-    if not browser_value:
-        return []
-    tokens = SignInToken.objects.select_related("person").filter(
-        purpose=SignInToken.Purpose.SIGN_IN,
-        browser_hash=hash_secret(browser_value),
-        used_at__isnull=True,
-    )
-    return list({t.person_id: t.person for t in tokens if t.person is not None}.values())

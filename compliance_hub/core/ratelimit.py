@@ -1,4 +1,4 @@
-"""Fixed-window rate limits kept in Django's cache (Redis in production, shared by processes)."""
+"""Rate limits (fixed windows) and tallies kept in Django's cache (Redis in production, shared)."""
 
 from __future__ import annotations
 
@@ -22,6 +22,16 @@ def _key(scope: str, subject: str, window: int, bucket: int) -> str:
     return f"rl:{scope}:{window}:{bucket}:{digest}"
 
 
+def _count(key: str, timeout: int) -> int:
+    """Add one to the counter at ``key`` (created with ``timeout``); return its new value."""
+    cache.add(key, 0, timeout=timeout)
+    try:
+        return cache.incr(key)
+    except ValueError:  # evicted between add and incr
+        cache.set(key, 1, timeout=timeout)
+        return 1
+
+
 def hit(scope: str, subject: str, *, limit: int, window: int) -> Decision:
     """Count one event for ``subject`` in ``scope``; allowed while at most ``limit`` per window.
 
@@ -29,15 +39,19 @@ def hit(scope: str, subject: str, *, limit: int, window: int) -> Decision:
     """
     now = int(time.time())
     bucket = now // window
-    key = _key(scope, subject, window, bucket)
-    cache.add(key, 0, timeout=window + 5)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # evicted between add and incr
-        cache.set(key, 1, timeout=window + 5)
-        count = 1
+    count = _count(_key(scope, subject, window, bucket), window + 5)
     retry_after = (bucket + 1) * window - now
     return Decision(count <= limit, count, limit, max(1, retry_after))
+
+
+def tally(scope: str, subject: str, *, ttl: int, add: bool = True) -> int:
+    """Count one event for ``subject`` (``add=False``: only look); return the count so far.
+
+    Unlike ``hit``'s windows, a tally has no boundary that resets it: it lives ``ttl``
+    seconds from its first event (for "three tries per code", say).
+    """
+    key = _key(scope, subject, ttl, 0)
+    return _count(key, ttl) if add else int(cache.get(key, 0))
 
 
 def peek(scope: str, subject: str, *, window: int) -> int:

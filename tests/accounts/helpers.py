@@ -7,6 +7,7 @@ import re
 from django.core import mail
 from django.test import Client
 
+from compliance_hub.accounts.services import process_sign_in_requests
 from compliance_hub.mailer.services import send_due
 
 LINK = re.compile(r"http://testserver(/(?:sign-in|invitations)/[A-Za-z0-9_\-]{20,}/)")
@@ -14,8 +15,10 @@ CODE = re.compile(r"^([A-Z0-9]{4}-[A-Z0-9]{4})\r?$", re.MULTILINE)
 
 
 def deliver() -> list[mail.EmailMessage]:
-    """Send the outbox (locmem backend) and return what was delivered by this call."""
+    """Do the worker's round (sign-in requests, then the outbox, locmem backend); return what
+    was delivered by this call."""
     before = len(mail.outbox)
+    process_sign_in_requests()
     send_due()
     return list(mail.outbox[before:])
 

@@ -29,7 +29,7 @@ def test_link_moves_token_into_session_and_redirects_to_token_free_url(dana):
     assert response["Location"] == "/sign-in/confirm/"
     assert token not in response["Location"]
     assert response["Referrer-Policy"] == "no-referrer"
-    assert response["Cache-Control"] == "no-store"
+    assert "no-store" in response["Cache-Control"]
     page = device.get("/sign-in/confirm/")
     assert page.status_code == 200
     body = page.content.decode()
@@ -38,7 +38,7 @@ def test_link_moves_token_into_session_and_redirects_to_token_free_url(dana):
     assert '<form method="post" action="/sign-in/confirm/">' in body
     assert "<script" not in body
     assert page["Referrer-Policy"] == "no-referrer"
-    assert page["Cache-Control"] == "no-store"
+    assert "no-store" in page["Cache-Control"]
 
 
 def test_scanner_get_does_not_consume(dana):

@@ -71,6 +71,7 @@ def cluster(tmp_path_factory):
                 "facility": int(facility_id),
                 "raw": raw,
                 "limited": limited,
+                "env": env_a,
             }
     finally:
         servers.drop_database(DATABASE)
@@ -120,6 +121,7 @@ def test_the_sign_in_rate_limit_is_counted_across_processes(cluster):
             {"csrfmiddlewaretoken": servers.csrf_token(form.body), "email": email, "next": ""},
         )
         assert answer.status == 302 and answer.headers["Location"] == "/sign-in/sent/"
+    servers.hub(cluster["env"], "worker", "--once")  # the worker sends what was asked for
     links = servers.query(
         cluster["url"],
         "SELECT count(*) FROM accounts_signintoken WHERE email = %s AND purpose = 'sign_in'",

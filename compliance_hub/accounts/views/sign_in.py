@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from compliance_hub.accounts import services, sessions, tokens
 from compliance_hub.accounts.forms import CodeForm, SignInForm
 from compliance_hub.accounts.redirects import after_sign_in, safe_next
+from compliance_hub.core.net import client_ip
 
 
 @require_http_methods(["GET", "POST"])
@@ -19,18 +20,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         form = SignInForm(request.POST)
         if form.is_valid():
             email = form.cleaned_data["email"]
-            value = sessions.ensure_browser_value(request)
-            services.request_sign_in(
-                request,
-                email,
-                browser_value=value,
-                next_url=safe_next(form.cleaned_data["next"]),
-            )
-            request.session[sessions.SIGN_IN_EMAIL] = email
-            request.session[sessions.CODE_TRIES] = 0
-            response = redirect("accounts:sign_in_sent")
-            sessions.set_browser_cookie(response, value)
-            return sessions.private(response)
+            return asked(request, email, shown=email, next_url=safe_next(form.cleaned_data["next"]))
         status = 400
     else:
         form = SignInForm(
@@ -41,6 +31,23 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         )
         status = 200
     return sessions.private(render(request, "accounts/sign_in.html", {"form": form}, status=status))
+
+
+def asked(request: HttpRequest, email: str | None, *, shown: str, next_url: str) -> HttpResponse:
+    """Ask for a link for ``email`` (None: for nobody, with the same answer) from this browser,
+    and go to the "check your e-mail" page, which shows ``shown``."""
+    asking = sessions.ask_again(request, shown)
+    if email is not None:
+        services.request_sign_in(
+            email,
+            ip=client_ip(request),
+            browser_hash=tokens.hash_secret(asking.browser),
+            recognised=sessions.recognises(request, email),
+            next_url=next_url,
+        )
+    response = redirect("accounts:sign_in_sent")
+    sessions.set_asking(response, asking)
+    return sessions.private(response)
 
 
 def sign_in_sent(request: HttpRequest) -> HttpResponse:
@@ -54,25 +61,19 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST)
     if not form.is_valid():
         return _sent_page(request, form, status=400)
-    limit = settings.SIGN_IN_CODE_ATTEMPTS
-    tries = int(request.session.get(sessions.CODE_TRIES, 0))
-    browser = sessions.browser_value(request)
-    token = tokens.match_code(browser, form.cleaned_data["code"]) if tries < limit else None
+    asking = sessions.asking(request)
+    if asking is None:
+        form.add_error("code", "This browser has no code waiting. Ask for a new link below.")
+        return _sent_page(request, form, status=400)
+    token, left = services.check_code(asking.browser, asking.nonce, form.cleaned_data["code"])
     if token is not None and services.sign_in_with(request, token, method="code"):
-        response = redirect(after_sign_in(token.next_url))
-        sessions.clear_browser_cookie(response)
-        return sessions.private(response)
-    tries += 1
-    request.session[sessions.CODE_TRIES] = tries
-    for person in tokens.browser_people(browser):
-        services.record_failure(request, "wrong_code", person=person)
-    if tries >= limit:
+        return sessions.signed_in(token.email, after_sign_in(token.next_url))
+    if left <= 0:
         form.add_error(
             "code",
             "That code no longer works: it was tried too many times. Ask for a new link below.",
         )
     else:
-        left = limit - tries
         form.add_error(
             "code",
             f"That code isn't right. You have {left} more {'try' if left == 1 else 'tries'}.",
@@ -81,12 +82,11 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
 
 
 def _sent_page(request: HttpRequest, form: CodeForm, status: int = 200) -> HttpResponse:
-    tries = int(request.session.get(sessions.CODE_TRIES, 0))
+    asking = sessions.asking(request)
     context = {
-        "email": request.session.get(sessions.SIGN_IN_EMAIL, ""),
+        "email": asking.email if asking else "",
         "form": form,
-        "can_use_code": sessions.browser_value(request) is not None
-        and tries < settings.SIGN_IN_CODE_ATTEMPTS,
+        "can_use_code": asking is not None and services.code_tries_left(asking.nonce) > 0,
         "valid_for": services.describe_duration(settings.SIGN_IN_LINK_TTL),
     }
     return sessions.private(render(request, "accounts/sign_in_sent.html", context, status=status))
