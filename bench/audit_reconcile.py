@@ -127,7 +127,13 @@ def build_facility(contractors_count: int = CONTRACTORS):  # type: ignore[no-unt
         contractor_names,
     )
     from compliance_hub.certificates.names import search_key
-    from compliance_hub.facilities.models import Facility, Membership, Partner
+    from compliance_hub.facilities.models import (
+        CoverageLine,
+        Facility,
+        Insurer,
+        Membership,
+        Partner,
+    )
 
     existing = Facility.objects.filter(partner__slug=SLUG, external_id="BENCH-AUDIT").first()
     if existing is not None:
@@ -139,6 +145,14 @@ def build_facility(contractors_count: int = CONTRACTORS):  # type: ignore[no-unt
     with transaction.atomic():
         rng = random.Random(8)
         partner = Partner.objects.create(name="Bench Audit Staffing", slug=SLUG)
+        insurer = Insurer.objects.create(partner=partner, letter="A", name="Granite Mutual")
+        CoverageLine.objects.create(
+            partner=partner,
+            insurer=insurer,
+            kind=CoverageLine.Kind.GENERAL_LIABILITY,
+            policy_number="GL-1",
+            limits=[["Each occurrence", 1_000_000]],
+        )
         facility = Facility.objects.create(
             partner=partner, external_id="BENCH-AUDIT", name="Bench General"
         )

@@ -6,7 +6,7 @@
 or, from another script, ``run(quick) -> dict`` (see ``run``).
 
 Issues N certificates through the real code paths and the configured database and storage,
-in one process: the partner API's bulk upsert (``certificates.bulk``: assignment rows,
+in one process: the partner API's bulk upsert (``certificates.services``: assignment rows,
 coverage snapshot, number, check code, certificate row, in one transaction per 100) followed
 by the worker's ``documents.render_pending`` (PDF rendered from the snapshot, stored through
 Django's default storage, SHA-256 and size recorded). That is the headline figure, in
@@ -14,8 +14,8 @@ certificates per second per core: N divided by the CPU time spent, this process'
 PostgreSQL on this machine) the database backend's, so it does not depend on other load on
 the machine or on waiting for disk flushes. The floor is a blank one-page fpdf2 document
 (the same PDF library) on the same scale; ``ratio`` = figure / floor. The full run also
-times the renderer alone and one-certificate-at-a-time issuance (``save_assignment`` /
-``issue_for`` + ``ensure_rendered``, as a first request does). Contractor names carry
+times the renderer alone and one-certificate-at-a-time issuance (``save_assignment``
++ ``ensure_rendered``, as a first request does). Contractor names carry
 accents (José, Zoë, Nguyễn, ...). Rows and files created are removed afterwards.
 """
 
@@ -268,12 +268,12 @@ def bulk_issue_and_render(fx: Fixture, n: int, batch: int) -> tuple[Measure, Mea
 
     Returns (issue + render + store, render + store alone).
     """
-    from compliance_hub.certificates import bulk, documents
+    from compliance_hub.certificates import documents, services
     from compliance_hub.certificates.models import Certificate
 
     prefix = fx.prefix()
     items = [
-        bulk.BulkItem(
+        services.AssignmentItem(
             external_id=f"{prefix}{i}",
             facility=fx.facility.external_id,
             contractor=fx.contractors[i % len(fx.contractors)].external_id,
@@ -286,7 +286,7 @@ def bulk_issue_and_render(fx: Fixture, n: int, batch: int) -> tuple[Measure, Mea
     ids: list[int] = []
     with measure(n) as total:
         for at in range(0, n, batch):
-            for result in bulk.upsert_assignments(fx.partner, items[at : at + batch]):
+            for result in services.upsert_assignments(fx.partner, items[at : at + batch]):
                 assert result.certificate is not None
                 ids.append(result.certificate.pk)
         mine = Certificate.objects.filter(pk__gte=min(ids), pk__lte=max(ids))

@@ -1,22 +1,7 @@
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
 from compliance_hub.certificates.models import Assignment, Certificate, Contractor
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records that must never change after they are written."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+from compliance_hub.core.admin import ReadOnlyAdmin
 
 
 @admin.register(Contractor)

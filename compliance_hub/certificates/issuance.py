@@ -1,8 +1,10 @@
 """Issuing certificates: a frozen coverage snapshot and a number per assignment version.
 
 Certificates are issued in the same transaction as the assignment change that causes
-them, so an active assignment always has a current certificate. The PDF is rendered from
-the snapshot later (by the worker, or on first request) and stored once; see ``documents``.
+them (``services``), so an active assignment always has a current certificate. A certificate
+states the partner's insurance program; a program without an insurer and a coverage line in
+force backs no certificate (``ProgramIncomplete``). The PDF is rendered from the snapshot
+later (by the worker, or on first request) and stored once; see ``documents``.
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 
 from compliance_hub.certificates.models import Assignment, Certificate, Contractor
@@ -34,14 +35,46 @@ def new_check_code() -> str:
     return "".join(secrets.choice(_ALPHABET) for _ in range(10))
 
 
-def program_snapshot(partner: Partner) -> dict[str, Any]:
-    """The partner's insurance program as certificates state it (producer, insurers, lines)."""
+class ProgramIncomplete(Exception):
+    """The partner's program cannot back a certificate; ``missing`` names what it lacks."""
+
+    def __init__(self, partner: Partner, missing: list[str]) -> None:
+        super().__init__(
+            f"The insurance program of {partner.name} has no {' and no '.join(missing)}, "
+            "so no certificate can be issued. The hub operator completes the program."
+        )
+        self.missing = missing
+
+
+def _program(partner: Partner) -> tuple[list[Insurer], list[CoverageLine], list[str]]:
+    """The partner's insurers, its coverage lines in force, and what is missing."""
     insurers = list(Insurer.objects.filter(partner=partner).order_by("letter"))
     lines = list(
-        CoverageLine.objects.filter(partner=partner, active=True)
+        CoverageLine.objects.filter(partner=partner, active=True, insurer__partner=partner)
         .select_related("insurer")
         .order_by("position", "id")
     )
+    missing = [
+        what
+        for what, present in (("insurer", insurers), ("coverage line in force", lines))
+        if not present
+    ]
+    return insurers, lines, missing
+
+
+def program_gaps(partner: Partner) -> list[str]:
+    """What the partner's program lacks before it can back certificates (empty: complete)."""
+    return _program(partner)[2]
+
+
+def program_snapshot(partner: Partner) -> dict[str, Any]:
+    """The partner's insurance program as certificates state it (producer, insurers, lines).
+
+    Raises ``ProgramIncomplete`` unless it has an insurer and a coverage line in force.
+    """
+    insurers, lines, missing = _program(partner)
+    if missing:
+        raise ProgramIncomplete(partner, missing)
     return {
         "partner": partner.name,
         "producer": {
@@ -118,45 +151,6 @@ def new_certificate(
 
 # Fields whose change makes the stated coverage different, so a new certificate is issued.
 CERTIFIED_FIELDS = ("facility_id", "contractor_id", "effective_date", "end_date", "description")
-
-
-@transaction.atomic
-def issue_for(assignment: Assignment, *, program: dict[str, Any] | None = None) -> Certificate:
-    """Issue a new current certificate for ``assignment``, superseding the current one."""
-    now = timezone.now()
-    locked = Assignment.objects.select_for_update().get(pk=assignment.pk)
-    previous = Certificate.objects.filter(
-        assignment=locked, status=Certificate.Status.ISSUED
-    ).first()
-    if previous is not None:
-        previous.status = Certificate.Status.SUPERSEDED
-        previous.superseded_at = now
-        previous.save(update_fields=["status", "superseded_at"])
-    program = program if program is not None else program_snapshot(assignment.partner)
-    snapshot = build_snapshot(assignment, assignment.contractor, assignment.facility, program)
-    certificate = new_certificate(assignment, snapshot, issued_at=now, supersedes=previous)
-    while Certificate.objects.filter(number=certificate.number).exists():  # rare: 40 bits
-        certificate.number = new_certificate_number()
-    certificate.save()
-    Assignment.objects.filter(pk=assignment.pk).update(current_certificate=certificate)
-    assignment.current_certificate = certificate
-    return certificate
-
-
-@transaction.atomic
-def void_current(assignment: Assignment) -> Certificate | None:
-    """Void the assignment's current certificate (when the assignment is cancelled)."""
-    current = (
-        Certificate.objects.select_for_update()
-        .filter(assignment=assignment, status=Certificate.Status.ISSUED)
-        .first()
-    )
-    if current is None:
-        return None
-    current.status = Certificate.Status.VOID
-    current.voided_at = timezone.now()
-    current.save(update_fields=["status", "voided_at"])
-    return current
 
 
 def certified_values(assignment: Assignment) -> tuple[Any, ...]:

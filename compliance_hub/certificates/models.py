@@ -8,9 +8,14 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from compliance_hub.certificates.expressions import DurationDays
 from compliance_hub.certificates.names import search_key, sort_key
-from compliance_hub.facilities.models import Facility, Partner, external_id_validator
+from compliance_hub.core.text import refuse_bidi
+from compliance_hub.facilities.models import (
+    Facility,
+    Partner,
+    PostalAddress,
+    external_id_validator,
+)
 
 
 def contractor_names(contractor: Contractor) -> dict[str, str]:
@@ -22,19 +27,21 @@ def contractor_names(contractor: Contractor) -> dict[str, str]:
     }
 
 
-class Contractor(models.Model):
+class Contractor(PostalAddress, models.Model):
     """An individual insured person, known to the partner by its own external id."""
 
     partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="contractors")
     external_id = models.CharField(max_length=100, validators=[external_id_validator])
-    first_name = models.CharField(max_length=100)
-    last_name = models.CharField(max_length=100)
-    email = models.EmailField(max_length=254, blank=True)
-    address_line1 = models.CharField(max_length=200, blank=True)
-    address_line2 = models.CharField(max_length=200, blank=True)
-    city = models.CharField(max_length=100, blank=True)
-    region = models.CharField("state / region", max_length=100, blank=True)
-    postal_code = models.CharField(max_length=20, blank=True)
+    first_name = models.CharField(max_length=100, validators=[refuse_bidi])
+    last_name = models.CharField(max_length=100, validators=[refuse_bidi])
+    email = models.EmailField(max_length=254, blank=True, validators=[refuse_bidi])
+    address_line1 = models.CharField(max_length=200, blank=True, validators=[refuse_bidi])
+    address_line2 = models.CharField(max_length=200, blank=True, validators=[refuse_bidi])
+    city = models.CharField(max_length=100, blank=True, validators=[refuse_bidi])
+    region = models.CharField(
+        "state / region", max_length=100, blank=True, validators=[refuse_bidi]
+    )
+    postal_code = models.CharField(max_length=20, blank=True, validators=[refuse_bidi])
     country = models.CharField(max_length=2, default="US")
     search_name = models.CharField(
         max_length=210, editable=False, help_text="Lower-case, accent-free 'first last'."
@@ -64,19 +71,6 @@ class Contractor(models.Model):
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
 
-    @property
-    def address_lines(self) -> list[str]:
-        city_line = (
-            " ".join(
-                p
-                for p in [f"{self.city}," if self.city else "", self.region, self.postal_code]
-                if p
-            )
-            .strip()
-            .rstrip(",")
-        )
-        return [line for line in [self.address_line1, self.address_line2, city_line] if line]
-
 
 class Assignment(models.Model):
     """A contractor working at a facility from effective_date to end_date (both inclusive)."""
@@ -91,7 +85,7 @@ class Assignment(models.Model):
     external_id = models.CharField(max_length=100, validators=[external_id_validator])
     effective_date = models.DateField()
     end_date = models.DateField()
-    description = models.CharField(max_length=500, blank=True)
+    description = models.CharField(max_length=500, blank=True, validators=[refuse_bidi])
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     # Denormalised from the contractor so that the facility table sorts and shows names
     # from one index, without a join per row.
@@ -144,9 +138,6 @@ class Assignment(models.Model):
                 include=["effective_date", "status"],
                 name="asg_fac_end_idx",
             ),
-            # The facility's longest assignment in one probe: bounds "active during" scans
-            # (queries.uses_duration_bound() turns the bound on when this index is declared).
-            models.Index(F("facility"), DurationDays(), name="asg_fac_duration_idx"),
             # Cancelled assignments are about 1%: the "void" filter reads only them.
             models.Index(
                 fields=["facility", "-effective_date", "-id"],

@@ -1,8 +1,10 @@
 """Public verification of a certificate by its number and check code.
 
 Anyone holding a certificate can confirm it is genuine and see its status, without signing
-in. The answer states no more than the certificate itself does: insured and holder names,
-coverage period, issue date, status, and the SHA-256 of the issued PDF.
+in. The answer states no more than the certificate itself does: the staffing partner and the
+producer who issued it, insured and holder names, coverage period, issue date, status, and
+the SHA-256 of the issued PDF. A certificate that states no coverage is no proof of insurance,
+whatever its status.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from datetime import date, datetime
 
 from compliance_hub.certificates import documents
 from compliance_hub.certificates.models import Certificate
+from compliance_hub.core.text import neutralise_bidi
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +54,9 @@ class Verification:
     number: str
     status: str  # Certificate.Status value
     issued_at: datetime
+    partner_name: str
+    producer_name: str
+    states_coverage: bool
     insured_name: str
     holder_name: str
     effective_date: date
@@ -109,8 +115,11 @@ def verify(number: str, code: str) -> Verification | None:
         number=certificate.number,
         status=certificate.status,
         issued_at=certificate.issued_at,
-        insured_name=snap["insured"]["name"],
-        holder_name=snap["holder"]["name"],
+        partner_name=neutralise_bidi(snap.get("partner", "")),
+        producer_name=neutralise_bidi(snap.get("producer", {}).get("name", "")),
+        states_coverage=bool(snap.get("coverages")),
+        insured_name=neutralise_bidi(snap["insured"]["name"]),
+        holder_name=neutralise_bidi(snap["holder"]["name"]),
         effective_date=date.fromisoformat(snap["assignment"]["effective_date"]),
         end_date=date.fromisoformat(snap["assignment"]["end_date"]),
         superseded_at=certificate.superseded_at,

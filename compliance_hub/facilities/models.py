@@ -8,27 +8,53 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from compliance_hub.core.text import refuse_bidi
+
+EXTERNAL_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:\-]{0,99}$"
 external_id_validator = RegexValidator(
-    r"^[A-Za-z0-9][A-Za-z0-9._:\-]{0,99}$",
+    EXTERNAL_ID_PATTERN,
     "Use 1-100 letters, digits, '.', '_', ':' or '-', starting with a letter or digit.",
 )
+
+
+class PostalAddress:
+    """The address fields of facilities and contractors, as a certificate prints them."""
+
+    address_line1: str
+    address_line2: str
+    city: str
+    region: str
+    postal_code: str
+
+    @property
+    def address_lines(self) -> list[str]:
+        """The street lines, then "City, Region Postal-code"; empty parts left out."""
+        region = " ".join(p for p in (self.region, self.postal_code) if p)
+        city = ", ".join(p for p in (self.city, region) if p)
+        return [line for line in (self.address_line1, self.address_line2, city) if line]
 
 
 class Partner(models.Model):
     """A staffing platform: owns facilities, contractors, assignments and an insurance program."""
 
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[refuse_bidi])
     slug = models.SlugField(max_length=80, unique=True)
     support_email = models.EmailField(
-        blank=True, help_text="Where facility people ask about access or bulk download."
+        blank=True,
+        validators=[refuse_bidi],
+        help_text="Where facility people ask about access or bulk download.",
     )
     producer_name = models.CharField(
-        "producer (broker)", max_length=200, blank=True, help_text="Broker named on certificates."
+        "producer (broker)",
+        max_length=200,
+        blank=True,
+        validators=[refuse_bidi],
+        help_text="Broker named on certificates.",
     )
-    producer_address = models.TextField(blank=True)
-    producer_contact_name = models.CharField(max_length=200, blank=True)
-    producer_phone = models.CharField(max_length=40, blank=True)
-    producer_email = models.EmailField(blank=True)
+    producer_address = models.TextField(blank=True, validators=[refuse_bidi])
+    producer_contact_name = models.CharField(max_length=200, blank=True, validators=[refuse_bidi])
+    producer_phone = models.CharField(max_length=40, blank=True, validators=[refuse_bidi])
+    producer_email = models.EmailField(blank=True, validators=[refuse_bidi])
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -45,7 +71,7 @@ class Insurer(models.Model):
     letter = models.CharField(
         max_length=1, validators=[RegexValidator(r"^[A-F]$", "Use a letter A to F.")]
     )
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[refuse_bidi])
     naic = models.CharField(
         "NAIC number",
         max_length=5,
@@ -77,7 +103,7 @@ class CoverageLine(models.Model):
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="coverage_lines")
     insurer = models.ForeignKey(Insurer, on_delete=models.PROTECT, related_name="coverage_lines")
     kind = models.CharField(max_length=40, choices=Kind.choices)
-    policy_number = models.CharField(max_length=60)
+    policy_number = models.CharField(max_length=60, validators=[refuse_bidi])
     limits = models.JSONField(
         default=list,
         blank=True,
@@ -114,21 +140,27 @@ class PartnerStaff(models.Model):
         return f"{self.person} at {self.partner}"
 
 
-class Facility(models.Model):
+class Facility(PostalAddress, models.Model):
     """A location that receives contractors; belongs to one partner."""
 
     partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="facilities")
     external_id = models.CharField(max_length=100, validators=[external_id_validator])
-    name = models.CharField(max_length=200)
-    address_line1 = models.CharField(max_length=200, blank=True)
-    address_line2 = models.CharField(max_length=200, blank=True)
-    city = models.CharField(max_length=100, blank=True)
-    region = models.CharField("state / region", max_length=100, blank=True)
-    postal_code = models.CharField(max_length=20, blank=True)
+    name = models.CharField(max_length=200, validators=[refuse_bidi])
+    address_line1 = models.CharField(max_length=200, blank=True, validators=[refuse_bidi])
+    address_line2 = models.CharField(max_length=200, blank=True, validators=[refuse_bidi])
+    city = models.CharField(max_length=100, blank=True, validators=[refuse_bidi])
+    region = models.CharField(
+        "state / region", max_length=100, blank=True, validators=[refuse_bidi]
+    )
+    postal_code = models.CharField(max_length=20, blank=True, validators=[refuse_bidi])
     country = models.CharField(max_length=2, default="US")
     bulk_download_enabled = models.BooleanField(
         default=False, help_text="Only the staffing partner turns this on."
     )
+    # At least the days from start to end of its longest assignment (kept by every write of
+    # assignments): bounds the date range an "active during" query reads. The database
+    # default keeps inserts by a previous version (during an upgrade) working.
+    longest_assignment_days = models.PositiveIntegerField(default=0, db_default=0, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -143,19 +175,6 @@ class Facility(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def address_lines(self) -> list[str]:
-        city_line = (
-            " ".join(
-                p
-                for p in [f"{self.city}," if self.city else "", self.region, self.postal_code]
-                if p
-            )
-            .strip()
-            .rstrip(",")
-        )
-        return [line for line in [self.address_line1, self.address_line2, city_line] if line]
 
 
 class Membership(models.Model):
@@ -212,8 +231,8 @@ class Membership(models.Model):
 class Invitation(models.Model):
     """Pending access for an e-mail address to one or more facilities."""
 
-    email = models.EmailField(max_length=254)
-    name = models.CharField(max_length=200, blank=True)
+    email = models.EmailField(max_length=254, validators=[refuse_bidi])
+    name = models.CharField(max_length=200, blank=True, validators=[refuse_bidi])
     role = models.CharField(
         max_length=10, choices=Membership.Role.choices, default=Membership.Role.MEMBER
     )

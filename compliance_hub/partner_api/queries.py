@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Model, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from compliance_hub.certificates.models import Assignment, Certificate, Contractor
+from compliance_hub.core.pagination import InvalidCursor, Keyset
 from compliance_hub.facilities.models import Facility, Partner
 
 M = TypeVar("M", bound=Model)
@@ -90,26 +87,9 @@ class Page:
         return {"items": [serialize(item) for item in self.items], "next_cursor": self.next_cursor}
 
 
-def _encode(updated_at: datetime, pk: int) -> str:
-    raw = json.dumps([updated_at.isoformat(), pk]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _decode(cursor: str) -> tuple[datetime, int]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        stamp, pk = json.loads(raw.decode())
-        updated_at = parse_datetime(stamp)
-        if updated_at is None or updated_at.tzinfo is None or not isinstance(pk, int):
-            raise ValueError
-        updated_at = updated_at.astimezone(UTC)
-        if not 0 <= pk < 2**63:
-            raise ValueError
-    except (ValueError, TypeError, OverflowError, binascii.Error, UnicodeDecodeError):
-        raise ValidationError(
-            {"cursor": "This cursor is not valid; use the next_cursor of the previous page."}
-        ) from None
-    return updated_at, pk
+OLDEST_CHANGE_FIRST = Keyset(
+    "updated", fields=("updated_at", "id"), kinds=(datetime, int), descending=False
+)
 
 
 def paginate(
@@ -121,16 +101,17 @@ def paginate(
     """
     if updated_since is not None:
         qs = qs.filter(updated_at__gte=updated_since)
-    qs = qs.order_by("updated_at", "pk")
     if cursor:
-        updated_at, pk = _decode(cursor)
-        qs = qs.filter(Q(updated_at__gt=updated_at) | Q(updated_at=updated_at, pk__gt=pk))
-    rows = list(qs[: limit + 1])
-    more = len(rows) > limit
-    rows = rows[:limit]
-    last = rows[-1] if rows else None
-    next_cursor = _encode(last.updated_at, last.pk) if more and last is not None else None  # type: ignore[attr-defined]
-    return Page(rows, next_cursor)
+        try:
+            qs = qs.filter(OLDEST_CHANGE_FIRST.beyond(OLDEST_CHANGE_FIRST.parse(cursor)))
+        except InvalidCursor:
+            raise ValidationError(
+                {"cursor": "This cursor is not valid; use the next_cursor of the previous page."}
+            ) from None
+    rows = list(qs.order_by(*OLDEST_CHANGE_FIRST.order_by())[: limit + 1])
+    last = rows[limit - 1] if len(rows) > limit else None
+    next_cursor = OLDEST_CHANGE_FIRST.cursor((last.updated_at, last.pk)) if last else None  # type: ignore[attr-defined]
+    return Page(rows[:limit], next_cursor)
 
 
 def assignment_filters(

@@ -3,10 +3,15 @@
 import hashlib
 import re
 from datetime import date
+from html import unescape
 
 import pytest
 from django.contrib.staticfiles import finders
+from django.core.cache import cache
 from django.urls import reverse
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from compliance_hub.certificates import documents, services
 from compliance_hub.certificates.models import Certificate
@@ -38,7 +43,7 @@ def url(certificate: Certificate) -> str:
 
 def page_text(response) -> str:
     html = response.content.decode()
-    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
 
 
 def test_a_current_certificate_is_confirmed_without_signing_in(client, assignment, facility):
@@ -67,9 +72,62 @@ def test_the_page_reveals_nothing_beyond_what_the_certificate_states(client, ass
         certificate.snapshot["insured"].get("external_id") or "C-",
         assignment.external_id,
         assignment.description,
-        "Harbor & Vale",  # producer
     ]:
         assert hidden not in text, hidden
+
+
+def test_the_page_names_the_partner_and_producer_the_certificate_states(client, assignment):
+    """So that a holder name made to look like the hub cannot borrow its credibility."""
+    certificate = assignment.current_certificate
+    partner = assignment.partner
+    stated = (partner.name, partner.producer_name)
+    partner.name, partner.producer_name = "Renamed Staffing", "Other Brokers"
+    partner.save()
+    text = page_text(client.get(url(certificate)))
+    assert f"Issued by (staffing partner) {stated[0]}" in text
+    assert f"Producer (insurance broker) {stated[1]}" in text
+    assert f"issued through Compliance Hub by {stated[0]}" in text
+    assert "Renamed Staffing" not in text and "Other Brokers" not in text
+
+
+STATES = {
+    "issued": {},
+    "superseded": {"superseded_at": timezone.now()},
+    "void": {"voided_at": timezone.now()},
+}
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    status=st.sampled_from(sorted(STATES)),
+    coverages=st.booleans(),
+    holder=st.sampled_from(
+        ["Compliance Hub Verified", "Genuine and current", "St. Mary's", "Verified ✓ Insured"]
+    ),
+)
+def test_a_certificate_stating_no_coverage_never_verifies_as_genuine(
+    client, assignment, status, coverages, holder
+):
+    cache.clear()  # the per-address rate limit
+    certificate = assignment.current_certificate
+    snapshot = {
+        **certificate.snapshot,
+        "coverages": certificate.snapshot["coverages"] if coverages else [],
+        "holder": {**certificate.snapshot["holder"], "name": holder},
+    }
+    Certificate.objects.filter(pk=certificate.pk).update(
+        snapshot=snapshot, status=status, **STATES[status]
+    )
+    text = page_text(client.get(url(certificate)))
+    verdict = text.split("Status", 1)[0]  # the heading and the message above the facts
+    assert ("Genuine" in verdict) == coverages
+    assert ("Not valid proof of insurance" in text) == (not coverages)
+    assert f"Issued by (staffing partner) {snapshot['partner']}" in text
+    assert f"Producer (insurance broker) {snapshot['producer']['name']}" in text
 
 
 def test_a_superseded_certificate_names_its_successor(client, assignment, facility):

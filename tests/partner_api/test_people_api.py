@@ -3,6 +3,7 @@
 import pytest
 
 from compliance_hub.activity.models import Activity
+from compliance_hub.facilities import invitations
 from compliance_hub.facilities.models import Invitation, Membership
 from compliance_hub.mailer.models import OutboundEmail
 from tests import factories
@@ -35,15 +36,21 @@ def test_invite_a_new_person_sends_an_invitation(api, partner, facility):
     assert Activity.objects.filter(verb=Activity.Verb.INVITED, facility=facility).exists()
 
 
-def test_invite_an_existing_person_grants_access_at_once(api, facility):
-    person = factories.person("jamie@example.com")
-    data = api.post("/facilities/FAC-1/invitations", {"email": "jamie@example.com"}).json()
-    assert data["status"] == "accepted" and data["role"] == "member"
+def test_invite_an_existing_person_is_pending_until_they_accept(api, facility):
+    person = factories.member(factories.facility(), factories.person("jamie@example.com"))
+    data = api.post("/facilities/FAC-1/invitations", {"email": "Jamie@Example.com"}).json()
+    assert data["status"] == "pending" and data["accepted_at"] is None
+    assert data["email"] == "jamie@example.com" and data["name"] == ""
+    assert api.get("/facilities/FAC-1/members").json()["items"] == []
+    assert not Membership.objects.filter(person=person, facility=facility).exists()
+    listed = api.get("/facilities/FAC-1/invitations").json()["items"]
+    assert [(i["email"], i["status"]) for i in listed] == [("jamie@example.com", "pending")]
+    invitations.accept_as(person, data["id"])
     members = api.get("/facilities/FAC-1/members").json()["items"]
     assert [(m["email"], m["role"], m["invited_by"]) for m in members] == [
         ("jamie@example.com", "member", facility.partner.name)
     ]
-    assert Membership.objects.get(person=person, facility=facility).revoked_at is None
+    assert api.get("/facilities/FAC-1/invitations").json()["items"] == []
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,8 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from compliance_hub.certificates.bulk import BulkRejected
+from compliance_hub.certificates.issuance import ProgramIncomplete
+from compliance_hub.certificates.services import AssignmentsRejected
 from compliance_hub.facilities.invitations import InvitationRateLimited
 from compliance_hub.partner_api.api import problems
 from compliance_hub.partner_api.api.auth import ApiKeyAuth
@@ -73,8 +74,8 @@ def _django_invalid(request: HttpRequest, exc: DjangoValidationError) -> HttpRes
     return problems.from_api_error(problems.invalid(errors, general))
 
 
-@api.exception_handler(BulkRejected)
-def _bulk_rejected(request: HttpRequest, exc: BulkRejected) -> HttpResponse:
+@api.exception_handler(AssignmentsRejected)
+def _bulk_rejected(request: HttpRequest, exc: AssignmentsRejected) -> HttpResponse:
     errors = [
         (f"items[{index}].{field}" if index is not None else field, message)
         for index, field, message in exc.errors
@@ -84,6 +85,17 @@ def _bulk_rejected(request: HttpRequest, exc: BulkRejected) -> HttpResponse:
             errors,
             f"{len({i for i, _, _ in exc.errors})} item(s) are invalid; nothing was changed.",
         )
+    )
+
+
+@api.exception_handler(ProgramIncomplete)
+def _program_incomplete(request: HttpRequest, exc: ProgramIncomplete) -> HttpResponse:
+    return problems.response(
+        422,
+        f"{exc} Nothing was changed.",
+        type_=problems.PROGRAM_INCOMPLETE,
+        title="Insurance program incomplete",
+        errors=[("program", f"Missing: {what}.") for what in exc.missing],
     )
 
 

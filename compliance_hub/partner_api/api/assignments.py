@@ -7,10 +7,9 @@ from typing import Any, Literal
 from django.http import HttpRequest
 from ninja import Router, Status
 
-from compliance_hub.certificates import bulk, issuance
-from compliance_hub.certificates import services as certificate_services
+from compliance_hub.certificates import issuance, services
 from compliance_hub.certificates.models import Assignment
-from compliance_hub.partner_api import queries, services
+from compliance_hub.partner_api import queries
 from compliance_hub.partner_api.api import serialize
 from compliance_hub.partner_api.api.common import (
     BODY_ERRORS,
@@ -49,18 +48,8 @@ def bulk_upsert(
     errors name the item (`items[3].end_date`). Each item is reported `created`, `updated` or
     `unchanged`, with the number of its current certificate. Certificate PDFs are rendered
     in the background (or on first download)."""
-    items = [
-        bulk.BulkItem(
-            external_id=i.external_id,
-            facility=i.facility,
-            contractor=i.contractor,
-            effective_date=i.effective_date,
-            end_date=i.end_date,
-            description=i.description,
-        )
-        for i in payload.items
-    ]
-    results = bulk.upsert_assignments(partner(request), items)
+    items = [services.AssignmentItem(**i.model_dump()) for i in payload.items]
+    results = services.upsert_assignments(partner(request), items)
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     for r in results:
         counts[r.outcome] += 1
@@ -69,7 +58,7 @@ def bulk_upsert(
         "items": [
             {
                 "index": r.index,
-                "external_id": r.external_id,
+                "external_id": r.assignment.external_id,
                 "outcome": r.outcome,
                 "certificate": r.certificate.number if r.certificate is not None else None,
             }
@@ -87,16 +76,10 @@ def put_assignment(request: HttpRequest, external_id: PathId, payload: Assignmen
     """Issues a certificate when created, and a new one (superseding the current one) when
     the facility, contractor, dates or description change. The same values again are
     `unchanged`: nothing is written and no certificate is issued. A cancelled assignment sent
-    again is re-activated with a new certificate."""
-    result = services.upsert_assignment(
-        partner(request),
-        external_id,
-        facility=payload.facility,
-        contractor=payload.contractor,
-        effective_date=payload.effective_date,
-        end_date=payload.end_date,
-        description=payload.description,
-    )
+    again is re-activated with a new certificate. While your insurance program has no insurer
+    or no coverage line in force, no certificate can be issued: 422 `program-incomplete`."""
+    item = services.AssignmentItem(external_id=external_id, **payload.model_dump())
+    result = services.upsert_assignment(partner(request), item)
     found = queries.assignment(partner(request), external_id)
     status = 201 if result.outcome == "created" else 200
     return Status(status, {**serialize.assignment(found), "outcome": result.outcome})
@@ -113,7 +96,7 @@ def cancel_assignment(
     """Voids its current certificate (kept, still downloadable by number). Cancelling again
     is `unchanged`. Sending the assignment again with PUT re-activates it."""
     found = queries.assignment(partner(request), external_id)
-    _, changed = certificate_services.cancel_assignment(found)
+    _, changed = services.cancel_assignment(found)
     found = queries.assignment(partner(request), external_id)
     return {**serialize.assignment(found), "outcome": "cancelled" if changed else "unchanged"}
 

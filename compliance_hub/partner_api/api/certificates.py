@@ -12,6 +12,7 @@ from compliance_hub.activity.models import Activity
 from compliance_hub.activity.services import record
 from compliance_hub.certificates import documents
 from compliance_hub.certificates.models import Certificate
+from compliance_hub.core.net import client_ip
 from compliance_hub.partner_api import queries
 from compliance_hub.partner_api.api import serialize
 from compliance_hub.partner_api.api.common import answers, key, partner
@@ -66,7 +67,7 @@ def certificate_pdf(request: HttpRequest, number: Number) -> Any:
     handle = documents.open_pdf(found)
     record(
         Activity.Verb.DOWNLOADED,
-        request=request,
+        ip=client_ip(request),
         actor_label=f"api:{key(request).prefix}",
         partner=found.assignment.partner_id,
         facility=found.assignment.facility,

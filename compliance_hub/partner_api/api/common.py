@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from ninja.params import functions as param
 from pydantic import Field, StringConstraints
 
+from compliance_hub.core.net import client_ip
 from compliance_hub.facilities.models import Partner
 from compliance_hub.partner_api.api.fields import ExternalId
 from compliance_hub.partner_api.api.problems import Problem
@@ -42,7 +43,7 @@ def partner(request: HttpRequest) -> Partner:
 
 
 def actor(request: HttpRequest) -> Actor:
-    return Actor.key(key(request).prefix, request)
+    return Actor.key(key(request).prefix, client_ip(request))
 
 
 def answers(ok: dict[int, Any], *errors: int) -> dict[int, Any]:

@@ -7,8 +7,9 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Status
 
+from compliance_hub.certificates import services
 from compliance_hub.certificates.models import Contractor
-from compliance_hub.partner_api import queries, services
+from compliance_hub.partner_api import queries
 from compliance_hub.partner_api.api import serialize
 from compliance_hub.partner_api.api.common import (
     BODY_ERRORS,
@@ -40,10 +41,12 @@ def put_contractor(request: HttpRequest, external_id: PathId, payload: Contracto
     contractor, outcome = services.upsert_contractor(
         partner(request),
         external_id,
-        first_name=payload.first_name,
-        last_name=payload.last_name,
-        email=payload.email,
-        address=address(payload.address),
+        {
+            "first_name": payload.first_name,
+            "last_name": payload.last_name,
+            "email": payload.email,
+            **address(payload.address),
+        },
     )
     return Status(
         201 if outcome == "created" else 200,

@@ -33,15 +33,9 @@ from compliance_hub.partner_api.api.schemas import (
 router = Router(tags=["facilities"])
 
 
-def address(a: AddressIn) -> services.Address:
-    return services.Address(
-        address_line1=a.line1,
-        address_line2=a.line2,
-        city=a.city,
-        region=a.region,
-        postal_code=a.postal_code,
-        country=a.country,
-    )
+def address(a: AddressIn) -> dict[str, str]:
+    """The address as model field values (the inverse of ``serialize.address``)."""
+    return {field: getattr(a, api) for api, field in serialize.ADDRESS_FIELDS.items()}
 
 
 @router.put(
@@ -54,8 +48,7 @@ def put_facility(request: HttpRequest, external_id: PathId, payload: FacilityIn)
     facility, outcome = services.upsert_facility(
         partner(request),
         external_id,
-        name=payload.name,
-        address=address(payload.address),
+        {"name": payload.name, **address(payload.address)},
         bulk_download_enabled=payload.bulk_download_enabled,
         actor=actor(request),
     )

@@ -10,10 +10,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, StringConstraints
 
-from compliance_hub.facilities.models import external_id_validator
+from compliance_hub.core.text import BIDI_MESSAGE, has_bidi_controls
+from compliance_hub.facilities.models import EXTERNAL_ID_PATTERN, external_id_validator
 
-EXTERNAL_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:\-]{0,99}$"
-_EXTERNAL_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:\-]{0,99}")
+_EXTERNAL_ID = re.compile(EXTERNAL_ID_PATTERN)
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _ISO_DATETIME = re.compile(
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?"
@@ -43,16 +43,23 @@ def _to_utc(value: datetime) -> datetime:
         raise ValueError("Use a date-time between the years 1 and 9999.") from None
 
 
+def _no_bidi(value: str) -> str:
+    """Every text field: no bidirectional controls (``core.text``; the models refuse them too)."""
+    if has_bidi_controls(value):
+        raise ValueError(BIDI_MESSAGE)
+    return value
+
+
 def _single_line(value: str) -> str:
     if _CONTROL.search(value) or _LINE_BREAK.search(value):
         raise ValueError("Use text on one line, without control characters.")
-    return value
+    return _no_bidi(value)
 
 
 def _multi_line(value: str) -> str:
     if _CONTROL.search(value):
         raise ValueError("Remove control characters from this text.")
-    return value
+    return _no_bidi(value)
 
 
 def _external_id(value: str) -> str:
@@ -64,7 +71,7 @@ def _external_id(value: str) -> str:
 def _email(value: str) -> str:
     if value == "":
         return value
-    if _CONTROL.search(value):
+    if _CONTROL.search(_no_bidi(value)):
         raise ValueError("Enter an e-mail address like name@example.com.")
     try:
         validate_email(value)

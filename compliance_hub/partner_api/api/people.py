@@ -7,6 +7,7 @@ from typing import Any
 from django.http import Http404, HttpRequest
 from ninja import Router, Status
 
+from compliance_hub.core.net import client_ip
 from compliance_hub.facilities import invitations
 from compliance_hub.facilities.models import Invitation, Membership
 from compliance_hub.partner_api import queries
@@ -59,7 +60,7 @@ def remove_member(request: HttpRequest, external_id: PathId, member_id: ObjectId
     )
     if membership is None:
         raise Http404("This facility has no such member.")
-    invitations.remove_member(membership, by_partner=partner(request), request=request)
+    invitations.remove_member(membership, by_partner=partner(request), ip=client_ip(request))
     return Status(204, None)
 
 
@@ -85,8 +86,11 @@ def invite(
     payload: InvitationIn,
     idempotency_key: IdempotencyKey = None,
 ) -> Any:
-    """E-mails a single-use sign-in link. Someone who already uses the hub gets access at once
-    (the invitation comes back `accepted`). At most INVITATION_RATE_PER_INVITER a day (429)."""
+    """E-mails a link to accept or decline. Every new invitation is `pending` until its
+    recipient accepts, whether or not the address already uses the hub: nobody gets access
+    without saying yes, and the answer says nothing about the address. Someone who already
+    has this access is a 422 (the members list shows them anyway). At most
+    INVITATION_RATE_PER_INVITER a day (429)."""
     facility = queries.facility(partner(request), external_id)
     invitation = invitations.invite(
         email=payload.email,
@@ -94,7 +98,7 @@ def invite(
         role=payload.role,
         name=payload.name,
         invited_by_partner=partner(request),
-        request=request,
+        ip=client_ip(request),
     )
     return Status(201, serialize.invitation(invitation))
 
@@ -112,5 +116,7 @@ def revoke_invitation(request: HttpRequest, external_id: PathId, invitation_id: 
     ).first()
     if invitation is None:
         raise Http404("This facility has no such pending invitation.")
-    invitations.revoke(invitation, by_partner=partner(request), facility=facility, request=request)
+    invitations.revoke(
+        invitation, by_partner=partner(request), facility=facility, ip=client_ip(request)
+    )
     return Status(204, None)

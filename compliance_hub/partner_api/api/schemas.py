@@ -25,7 +25,7 @@ Role = Literal["primary", "member"]
 
 
 class Schema(BaseModel):
-    """Plain pydantic models (cheaper than ninja's ORM-aware Schema for 1,000-item bodies)."""
+    """Plain pydantic models: bodies are plain data, so ninja's ORM-aware Schema is not needed."""
 
 
 class Input(Schema):

@@ -10,16 +10,19 @@ from compliance_hub.certificates import documents
 from compliance_hub.certificates.models import Assignment, Certificate, Contractor
 from compliance_hub.facilities.models import Facility, Invitation, Membership
 
+# API address field -> model field (facilities and contractors alike).
+ADDRESS_FIELDS = {
+    "line1": "address_line1",
+    "line2": "address_line2",
+    "city": "city",
+    "region": "region",
+    "postal_code": "postal_code",
+    "country": "country",
+}
+
 
 def address(obj: Facility | Contractor) -> dict[str, str]:
-    return {
-        "line1": obj.address_line1,
-        "line2": obj.address_line2,
-        "city": obj.city,
-        "region": obj.region,
-        "postal_code": obj.postal_code,
-        "country": obj.country,
-    }
+    return {api: getattr(obj, field) for api, field in ADDRESS_FIELDS.items()}
 
 
 def facility(f: Facility) -> dict[str, Any]:

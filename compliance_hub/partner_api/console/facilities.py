@@ -10,11 +10,15 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from compliance_hub.activity.models import Activity
+from compliance_hub.certificates import issuance
+from compliance_hub.core.net import client_ip
 from compliance_hub.facilities import invitations
+from compliance_hub.facilities.forms import InviteForm
 from compliance_hub.facilities.models import Facility, Invitation, Membership
+from compliance_hub.facilities.queries import person_of
 from compliance_hub.partner_api import queries, services
 from compliance_hub.partner_api.console.access import facility_for, partner_ids, staff_required
-from compliance_hub.partner_api.console.forms import BulkDownloadForm, InviteForm
+from compliance_hub.partner_api.console.forms import BulkDownloadForm
 
 RECENT_ACTIVITY = 30
 
@@ -22,12 +26,13 @@ RECENT_ACTIVITY = 30
 @require_GET
 @staff_required
 def facility_list(request: HttpRequest) -> HttpResponse:
-    facilities = queries.facilities_with_counts(partner_ids(request))
-    return render(
-        request,
-        "partner_api/console/facilities.html",
-        {"facilities": facilities, "partners": request.partners},  # type: ignore[attr-defined]
-    )
+    partners = request.partners  # type: ignore[attr-defined]
+    context = {
+        "facilities": queries.facilities_with_counts(partner_ids(request)),
+        "partners": partners,
+        "incomplete": [(p, gaps) for p in partners if (gaps := issuance.program_gaps(p))],
+    }
+    return render(request, "partner_api/console/facilities.html", context)
 
 
 def _render_detail(
@@ -57,7 +62,7 @@ def _render_detail(
 @staff_required
 def facility_detail(request: HttpRequest, facility_id: int) -> HttpResponse:
     facility = facility_for(request, facility_id)
-    return _render_detail(request, facility, InviteForm())
+    return _render_detail(request, facility, InviteForm(facility=facility))
 
 
 @require_POST
@@ -69,7 +74,7 @@ def bulk_download(request: HttpRequest, facility_id: int) -> HttpResponse:
         messages.error(request, "Choose on or off.")
     else:
         enabled = form.cleaned_data["enabled"]
-        actor = services.Actor.staff(request.user, request)
+        actor = services.Actor.staff(request.user, client_ip(request))
         if services.set_bulk_download(facility, enabled, actor=actor):
             state = "can now" if enabled else "can no longer"
             messages.success(request, f"{facility.name} {state} download certificates in bulk.")
@@ -86,24 +91,18 @@ def _detail(facility: Facility) -> str:
 @staff_required
 def invite(request: HttpRequest, facility_id: int) -> HttpResponse:
     facility = facility_for(request, facility_id)
-    form = InviteForm(request.POST)
-    if not form.is_valid():
-        return _render_detail(request, facility, form, status=400)
+    form = InviteForm(request.POST, facility=facility)
     try:
-        invitation = invitations.invite(
-            email=form.cleaned_data["email"],
-            facilities=[facility],
-            role=form.cleaned_data["role"],
-            name=form.cleaned_data["name"],
+        invitation = form.send(
             invited_by_partner=facility.partner,
-            request=request,  # the activity record names the signed-in staff person
+            actor=person_of(request.user),
+            ip=client_ip(request),
         )
-    except ValidationError as exc:
-        form.add_validation_error(exc)
-        return _render_detail(request, facility, form, status=400)
     except invitations.InvitationRateLimited as exc:
         form.add_error(None, str(exc))
         return _render_detail(request, facility, form, status=429)
+    if invitation is None:
+        return _render_detail(request, facility, form, status=400)
     messages.success(request, invitations.sent_message(invitation))
     return redirect(_detail(facility))
 
@@ -117,7 +116,11 @@ def revoke_invitation(request: HttpRequest, facility_id: int, invitation_id: int
         raise Http404("No such invitation")
     try:
         invitations.revoke(
-            invitation, by_partner=facility.partner, facility=facility, request=request
+            invitation,
+            by_partner=facility.partner,
+            facility=facility,
+            actor=person_of(request.user),
+            ip=client_ip(request),
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -138,7 +141,12 @@ def remove_member(request: HttpRequest, facility_id: int, membership_id: int) ->
     if membership is None:
         raise Http404("No such member")
     try:
-        invitations.remove_member(membership, by_partner=facility.partner, request=request)
+        invitations.remove_member(
+            membership,
+            by_partner=facility.partner,
+            actor=person_of(request.user),
+            ip=client_ip(request),
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:

@@ -7,32 +7,7 @@ from typing import Any
 from django import forms
 
 from compliance_hub.accounts.forms import DescribedErrorsMixin
-from compliance_hub.accounts.models import normalize_email
-from compliance_hub.facilities.models import Membership, Partner
-
-
-class InviteForm(DescribedErrorsMixin, forms.Form):
-    """Invite a facility contact (usually its primary contact)."""
-
-    email = forms.EmailField(
-        label="E-mail address",
-        max_length=254,
-        widget=forms.EmailInput(attrs={"autocomplete": "off", "inputmode": "email"}),
-        error_messages={
-            "required": "Enter the e-mail address of the person to invite.",
-            "invalid": "Enter an e-mail address like name@example.com.",
-        },
-    )
-    name = forms.CharField(label="Name (optional)", max_length=200, required=False)
-    role = forms.ChoiceField(
-        label="Role",
-        choices=Membership.Role.choices,
-        initial=Membership.Role.PRIMARY,
-        help_text="A primary contact can also invite and remove the facility's team members.",
-    )
-
-    def clean_email(self) -> str:
-        return normalize_email(self.cleaned_data["email"])
+from compliance_hub.facilities.models import Partner
 
 
 class BulkDownloadForm(forms.Form):
