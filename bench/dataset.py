@@ -358,6 +358,17 @@ def _fill(conn: Any, p: Params, sha256: str, size: int, log: Any) -> None:
             """,
             {"pdf": PLACEHOLDER_NAME, "sha": sha256, "size": size, "offset": 2 * p.assignments},
         ),
+        (
+            # What the hub's assignment writes keep: each facility's "active during" bound.
+            "longest assignments",
+            """
+            UPDATE facilities_facility f SET longest_assignment_days = a.days
+            FROM (SELECT facility_id, max(end_date - effective_date) AS days
+              FROM certificates_assignment GROUP BY facility_id) a
+            WHERE a.facility_id = f.id
+            """,
+            [],
+        ),
     ]
     for label, sql, args in steps:
         started = time.monotonic()

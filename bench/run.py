@@ -242,7 +242,7 @@ def _rows_table(result: dict[str, Any]) -> list[Row]:
                 f"{_fmt(r['p95_ms'], 'ms')} ({_fmt(r['p50_ms'], 'ms')})",
                 f"SQL {_fmt(r['sql_ms'], 'ms')} (EXPLAIN ANALYZE)",
                 f"{r['p50_ms'] / r['sql_ms']:.1f}{X} (p50)" if r["sql_ms"] else "—",
-                "p95 ≤ 25 ms",
+                f"p95 ≤ {result['p95_target_ms']:g} ms",
                 _met(r["p95_ms"] <= result["p95_target_ms"]),
             )
         )
@@ -252,13 +252,13 @@ def _rows_table(result: dict[str, Any]) -> list[Row]:
             f"{_fmt(result['worst_p95_ms'], 'ms')} ({result['worst_p95_label']})",
             "see the per-page table",
             "—",
-            "p95 ≤ 25 ms at any depth",
+            f"p95 ≤ {result['p95_target_ms']:g} ms at any depth",
             _met(result["worst_p95_ms"] <= result["p95_target_ms"]),
         )
     )
     rows.append(
         (
-            "Table pages within p95 ≤ 25 ms",
+            f"Table pages within p95 ≤ {result['p95_target_ms']:g} ms",
             f"{result['p95_met_count']} of {result['scenario_count']}",
             "—",
             "—",
@@ -267,7 +267,7 @@ def _rows_table(result: dict[str, Any]) -> list[Row]:
         )
     )
     deep = [r for r in result["admin"] if r["deep_offset"]]
-    worst = min(deep, key=lambda r: r["speedup_p50"])
+    worst = min(deep, key=lambda r: r["speedup_p50"] / r.get("target_ratio", 10.0))
     rows.append(
         (
             f"Deep pages: admin changelist time ÷ table time (p50, lowest of {len(deep)} filters)",
@@ -275,8 +275,8 @@ def _rows_table(result: dict[str, Any]) -> list[Row]:
             f"admin {_fmt(worst['admin_p50_ms'], 'ms')} vs table "
             f"{_fmt(worst['table_p50_ms'], 'ms')}",
             "—",
-            f"≥ 10{X}",
-            _met(worst["speedup_p50"] >= result["admin_target_ratio"]),
+            f"≥ {worst.get('target_ratio', 10.0):g}{X} (10{X} unfiltered, 5{X} date-filtered)",
+            _met(all(r["speedup_p50"] >= r.get("target_ratio", 10.0) for r in deep)),
         )
     )
     rows.append(
@@ -486,8 +486,8 @@ def _table_details(result: dict[str, Any]) -> list[str]:
         "work on the machine. *Queries* counts every query of the request (session, person, "
         "memberships, page) except the session's once-a-minute idle-clock write (`BEGIN`, "
         "`UPDATE`, `COMMIT`). "
-        f"Duration bound in use: {result['duration_bound']} (longest assignment "
-        f"{result['longest_assignment_days']} days).",
+        f'The facility\'s longest assignment (the "active during" bound): '
+        f"{result['longest_assignment_days']} days.",
         "",
         "| page | rows shown / count | p50 | p95 | CPU p50 | SQL | queries "
         "| large-table seq scans | indexes |",
@@ -717,7 +717,7 @@ def main() -> int:
     if args.only and args.output is None and not args.quick:
         output = out_dir / "benchmarks-partial.md"  # a partial run never replaces the docs
     output.write_text(report)
-    print(f"\nwrote {output.relative_to(ROOT)} and {json_path.relative_to(ROOT)}")
+    print(f"\nwrote {output} and {json_path}")
     for name in BENCHMARKS:
         for row in summary_rows(name, outcomes[name]):
             print(f"  {row[0]}: {row[1]}  (target {row[4]}; met: {row[5]})")

@@ -11,6 +11,7 @@ from compliance_hub.audits.coverage import Cover
 from compliance_hub.audits.identity import Person
 from compliance_hub.audits.models import Reconciliation, ReconciliationRow
 from compliance_hub.certificates.models import Assignment, Certificate, Contractor
+from compliance_hub.certificates.queries import TableFilters, matching
 from compliance_hub.facilities.models import Facility
 
 # Cover this far around the schedule's dates is loaded with it, for "nearest cover" hints.
@@ -28,21 +29,19 @@ def facility_people(facility: Facility) -> list[Person]:
 
 
 def _covers(facility: Facility, lo: date, hi: date, *, voided: bool) -> dict[int, list[Cover]]:
-    if voided:
-        wanted = Assignment.objects.filter(
-            status=Assignment.Status.CANCELLED, current_certificate__status=Certificate.Status.VOID
+    # The table's "active during lo..hi", current or void.
+    period = TableFilters(active_from=lo, active_to=hi, status="void" if voided else "current")
+    certificate = Certificate.Status.VOID if voided else Certificate.Status.ISSUED
+    rows = (
+        matching(facility, period)
+        .filter(current_certificate__status=certificate)
+        .values_list(
+            "contractor_id",
+            "effective_date",
+            "end_date",
+            "current_certificate_id",
+            "current_certificate__number",
         )
-    else:
-        wanted = Assignment.objects.filter(
-            status=Assignment.Status.ACTIVE,
-            current_certificate__status=Certificate.Status.ISSUED,
-        )
-    rows = wanted.filter(facility=facility, end_date__gte=lo, effective_date__lte=hi).values_list(
-        "contractor_id",
-        "effective_date",
-        "end_date",
-        "current_certificate_id",
-        "current_certificate__number",
     )
     covers: dict[int, list[Cover]] = defaultdict(list)
     for contractor_id, start, end, certificate_id, number in rows:

@@ -14,8 +14,9 @@ from urllib.parse import urlencode
 from django.http import QueryDict
 from django.utils import timezone
 
-from compliance_hub.certificates.forms import TableFilterForm, human_date
+from compliance_hub.certificates.forms import TableFilterForm
 from compliance_hub.certificates.names import fold
+from compliance_hub.core.dates import human_date
 
 MAX_NAME_TOKENS = 4
 

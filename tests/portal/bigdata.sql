@@ -1,9 +1,17 @@
--- A large dataset for checking the certificate table's query plans by hand (not run by pytest).
--- Usage (on an empty, migrated database):
+-- A large dataset for the certificate table's query plans (tests/portal/test_plans.py, or by
+-- hand: tests/portal/explain_table.py). On an empty, migrated database:
 --   psql -h 127.0.0.1 -U postgres -d h_table_big -v ON_ERROR_STOP=1 -f tests/portal/bigdata.sql
--- Builds 1 partner, 400 facilities, 120,000 contractors and 1,000,000 assignments (facility 1
--- "Big General Hospital" has 200,000 of them, spread over 2021-2026), one certificate per
--- assignment (1% void) plus 20,000 superseded ones, then ANALYZEs.
+-- Builds 1 partner, 400 facilities, 120,000 contractors and :assignments assignments (default
+-- 1,000,000; facility 1 "Big General Hospital" has :big of them, default 200,000, spread over
+-- 2021-2026), one certificate per assignment (1% void) plus 2% superseded ones, then ANALYZEs.
+\if :{?assignments}
+\else
+\set assignments 1000000
+\endif
+\if :{?big}
+\else
+\set big 200000
+\endif
 BEGIN;
 INSERT INTO facilities_partner (id, name, slug, support_email, producer_name, producer_address,
   producer_contact_name, producer_phone, producer_email, created_at)
@@ -39,16 +47,16 @@ JOIN syl s1 ON s1.n = (c.i / 3) % 20
 JOIN syl s2 ON s2.n = (c.i / 61) % 20
 JOIN syl s3 ON s3.n = (c.i / 1201) % 20;
 
--- Assignments: facility 1 gets 200,000 (contractors 1-20,000); 399 others 2,005 each.
+-- Assignments: facility 1 gets :big (contractors 1-20,000); 399 others share the rest.
 CREATE TEMP TABLE gen AS
 SELECT g.i AS id,
-  CASE WHEN g.i <= 200000 THEN 1 ELSE 2 + (g.i - 200001) % 399 END AS facility_id,
-  CASE WHEN g.i <= 200000 THEN 1 + (hashint4(g.i) & 2147483647) % 20000
+  CASE WHEN g.i <= :big THEN 1 ELSE 2 + (g.i - :big - 1) % 399 END AS facility_id,
+  CASE WHEN g.i <= :big THEN 1 + (hashint4(g.i) & 2147483647) % 20000
        ELSE 20001 + (hashint4(g.i) & 2147483647) % 100000 END AS contractor_id,
   date '2021-01-01' + ((hashint4(g.i * 31) & 2147483647) % 2000) AS effective_date,
   (hashint4(g.i * 17) & 2147483647) % 1000 AS r,
   (hashint4(g.i * 13) & 2147483647) % 400 AS r2
-FROM generate_series(1, 1000000) AS g(i);
+FROM generate_series(1, :assignments) AS g(i);
 
 INSERT INTO certificates_assignment (id, partner_id, facility_id, contractor_id, external_id,
   effective_date, end_date, description, status, contractor_name, sort_name, search_name,
@@ -65,7 +73,7 @@ FROM gen g JOIN certificates_contractor c ON c.id = g.contractor_id;
 INSERT INTO certificates_certificate (id, assignment_id, number, check_code, issued_at, status,
   snapshot, template_version, superseded_at, voided_at, pdf, sha256, size, rendered_at,
   supersedes_id)
-SELECT 2000000 + a.id, a.id, 'CH-S' || lpad(to_hex(a.id::int), 8, '0'), 'CHECK', now() - interval '1 day',
+SELECT 3 * :assignments + a.id, a.id, 'CH-S' || lpad(to_hex(a.id::int), 8, '0'), 'CHECK', now() - interval '1 day',
   'superseded', '{"insured": {"name": "x"}}'::jsonb, 'coi-v1', now(), NULL, '', '', NULL, NULL, NULL
 FROM certificates_assignment a WHERE a.id % 50 = 0;
 INSERT INTO certificates_certificate (id, assignment_id, number, check_code, issued_at, status,
@@ -78,11 +86,15 @@ SELECT a.id, a.id, 'CH-' || lpad(to_hex(a.id::int), 8, '0'), 'CHECK', now(),
     'coverages', jsonb_build_array(jsonb_build_object('kind', 'general_liability',
       'policy_number', 'GL-0001', 'limits', jsonb_build_array(jsonb_build_array('Each occurrence', 1000000))))),
   'coi-v1', NULL, CASE WHEN a.status = 'cancelled' THEN now() END, '', '', NULL, NULL,
-  CASE WHEN a.id % 50 = 0 THEN 2000000 + a.id END
+  CASE WHEN a.id % 50 = 0 THEN 3 * :assignments + a.id END
 FROM certificates_assignment a;
 UPDATE certificates_assignment SET current_certificate_id = id;
-SELECT setval(pg_get_serial_sequence('certificates_assignment', 'id'), 1000000);
-SELECT setval(pg_get_serial_sequence('certificates_certificate', 'id'), 3000000);
+-- What the hub's assignment writes keep: each facility's "active during" bound.
+UPDATE facilities_facility f SET longest_assignment_days = a.days
+FROM (SELECT facility_id, max(end_date - effective_date) AS days FROM certificates_assignment
+  GROUP BY facility_id) a WHERE a.facility_id = f.id;
+SELECT setval(pg_get_serial_sequence('certificates_assignment', 'id'), :assignments);
+SELECT setval(pg_get_serial_sequence('certificates_certificate', 'id'), 4 * :assignments);
 SELECT setval(pg_get_serial_sequence('certificates_contractor', 'id'), 120000);
 SELECT setval(pg_get_serial_sequence('facilities_facility', 'id'), 400);
 SELECT setval(pg_get_serial_sequence('facilities_partner', 'id'), 1);

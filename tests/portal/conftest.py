@@ -72,4 +72,5 @@ def roster(db) -> Roster:
     services.cancel_assignment(rows["A6"])
     book(other, ann, date(2025, 1, 1), date(2025, 1, 1))
     person = factories.member(facility, factories.person(name="Pat Member"))
+    facility.refresh_from_db()  # as a request loads it: with its longest assignment
     return Roster(facility=facility, other=other, person=person, rows=rows)

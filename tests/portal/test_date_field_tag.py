@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 from django.http import QueryDict
+from django.template import engines
 
 from compliance_hub.certificates.queries import parse_filters
-from compliance_hub.certificates.templatetags.portal import date_field
+
+_TAG = engines["django"].from_string("{% load portal %}{% date_field field describedby %}")
 
 
 def _field(querystring: str, name: str):
     _, form = parse_filters(QueryDict(querystring))
     return form[name]
+
+
+def date_field(field, describedby: str = "") -> str:
+    return _TAG.render({"field": field, "describedby": describedby})
 
 
 def test_a_valid_date_is_labelled_and_kept():

@@ -94,27 +94,27 @@ def test_filter_matches_hand_computed_rows(roster, querystring, expected):
     assert queries.table_page(roster.facility, filters).total == len(expected)
 
 
-@pytest.mark.parametrize(("querystring", "expected"), CASES)
-def test_same_rows_with_the_longest_assignment_bound(roster, monkeypatch, querystring, expected):
-    """With the duration index the queries add implied bounds; they must change nothing."""
-    monkeypatch.setattr(queries, "uses_duration_bound", lambda: True)
-    assert queries.longest_assignment_days(roster.facility) == 31  # Jan 15 - Feb 15
-    filters = _filters(querystring)
-    rows = list(filtered_assignments(roster.facility, filters))
-    assert set(roster.labels(rows)) == expected
-    page = queries.table_page(roster.facility, filters, longest=31)
-    assert set(roster.labels(page.rows)) == expected
-    assert page.total == len(expected)
+def test_writes_keep_the_longest_assignment_bound(roster):
+    """The facility's bound covers its longest assignment (A3: Jan 15 - Feb 15), and grows
+    with a longer one; a shorter one leaves it."""
+    assert roster.facility.longest_assignment_days == 31
+    contractor = factories.contractor(roster.facility.partner)
+    book(roster.facility, contractor, date(2025, 1, 1), date(2025, 12, 31))
+    book(roster.facility, contractor, date(2025, 5, 1), date(2025, 5, 2))
+    roster.facility.refresh_from_db()
+    roster.other.refresh_from_db()
+    assert roster.facility.longest_assignment_days == 364
+    assert roster.other.longest_assignment_days == 0  # Ann Lee's one day there
 
 
-@pytest.mark.parametrize("bounded", [False, True])
+@pytest.mark.parametrize("longest", [31, 400])
 @pytest.mark.parametrize(("querystring", "expected"), CASES)
 def test_table_pages_and_exports_list_the_same_rows_in_the_same_order(
-    roster, monkeypatch, querystring, expected, bounded
+    roster, querystring, expected, longest
 ):
-    """The page statement is SQL of its own (page_sql): page by page, in every sort order,
-    it lists exactly what the exports' ORM query lists, in the same order."""
-    monkeypatch.setattr(queries, "uses_duration_bound", lambda: bounded)
+    """Page by page, in every sort order, the table lists exactly what the exports list, in
+    the same order, with the facility's bound (31 days) or any larger one."""
+    roster.facility.longest_assignment_days = longest
     for sort in ("effective", "end", "name"):
         for direction in ("asc", "desc"):
             filters = _filters(f"{querystring}&sort={sort}&dir={direction}")
@@ -125,7 +125,7 @@ def test_table_pages_and_exports_list_the_same_rows_in_the_same_order(
                 listed += [row.id for row in page.rows]
                 if page.next_cursor is None:
                     break
-                cursor = queries.decode_cursor(page.next_cursor, "after", filters)
+                cursor = queries.Cursor(queries.keyset(filters).parse(page.next_cursor))
             assert listed == exported, (sort, direction)
             assert len(listed) == len(expected)
 
@@ -145,7 +145,7 @@ def test_a_name_matching_as_first_and_as_last_name_is_counted_once(db, q):
     assert page.total == len(expected) >= 1
 
 
-def test_overlap_semantics_match_a_brute_force_check(db, monkeypatch):
+def test_overlap_semantics_match_a_brute_force_check(db):
     """Random assignments and periods: "active during" is exactly interval overlap."""
     rng = random.Random(20260304)
     facility = factories.facility()
@@ -156,15 +156,16 @@ def test_overlap_semantics_match_a_brute_force_check(db, monkeypatch):
         effective = start + timedelta(days=rng.randrange(0, 90))
         end = effective + timedelta(days=rng.choice([0, 0, 1, 3, 10, 45]))
         spans[book(facility, contractor, effective, end).pk] = (effective, end)
-    for bounded in (False, True):
-        monkeypatch.setattr(queries, "uses_duration_bound", lambda b=bounded: b)
-        for _ in range(25):
-            lo = start + timedelta(days=rng.randrange(-10, 100))
-            hi = lo + timedelta(days=rng.randrange(0, 20))
-            filters = TableFilters(active_from=lo, active_to=hi)
-            got = {a.pk for a in filtered_assignments(facility, filters)}
-            want = {pk for pk, (eff, end) in spans.items() if eff <= hi and end >= lo}
-            assert got == want, (lo, hi, bounded)
+    facility.refresh_from_db()
+    assert facility.longest_assignment_days == max((e - s).days for s, e in spans.values())
+    for _ in range(25):
+        lo = start + timedelta(days=rng.randrange(-10, 100))
+        hi = lo + timedelta(days=rng.randrange(0, 20))
+        filters = TableFilters(active_from=lo, active_to=hi)
+        want = {pk for pk, (eff, end) in spans.items() if eff <= hi and end >= lo}
+        assert {a.pk for a in filtered_assignments(facility, filters)} == want, (lo, hi)
+        page = queries.table_page(facility, filters, page_size=100)
+        assert {row.id for row in page.rows} == want and page.total == len(want), (lo, hi)
 
 
 def test_other_facilities_rows_never_appear(roster):
@@ -174,9 +175,7 @@ def test_other_facilities_rows_never_appear(roster):
 
 
 def test_filtered_assignments_joins_the_current_certificate(roster, django_assert_num_queries):
-    # Two queries: the facility's longest assignment (one probe of asg_fac_duration_idx, for
-    # the "active during" bound) and the rows with their certificates: no query per row.
-    with django_assert_num_queries(2 if queries.uses_duration_bound() else 1):
+    with django_assert_num_queries(1):  # the rows with their certificates: none per row
         rows = list(filtered_assignments(roster.facility, _filters("")))
         numbers = [a.current_certificate.number for a in rows]
     assert all(n.startswith("CH-") for n in numbers)

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from compliance_hub.accounts.models import Person
+from compliance_hub.facilities.invitations import invite
 from compliance_hub.facilities.models import Membership, PartnerStaff
 from tests import factories
 
@@ -77,3 +78,13 @@ def test_people_without_access_are_told_how_to_get_it(client, db):
     page = response.content.decode()
     assert "No facilities yet" in page and "invite" in page and person.email in page
     assert revoked.name not in page
+
+
+def test_people_without_facilities_but_with_invitations_answer_them_first(client, db):
+    person = factories.person("kim@example.com")
+    facility = factories.facility()
+    inviter = factories.member(facility, role="primary")
+    invite(email=person.email, facilities=[facility], role="member", invited_by=inviter)
+    client.force_login(person)
+    assert client.get("/")["Location"] == reverse("facilities:pending")
+    assert not Membership.objects.filter(person=person).exists()

@@ -18,7 +18,8 @@ from django.db.models import Case, CharField, F, Func, QuerySet, Value, When
 from django.db.models.functions import Concat, NullIf
 from django.urls import reverse
 
-from compliance_hub.certificates.queries import FETCH, TableFilters, filtered_assignments
+from compliance_hub.certificates.exports.safe import sql_neutralise
+from compliance_hub.certificates.queries import TableFilters, filtered_assignments, matching
 from compliance_hub.facilities.models import Facility
 
 CHUNK_ROWS = 2000
@@ -73,23 +74,20 @@ def certificate_link_prefix(facility: Facility) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
-def matching_count(
-    facility: Facility, filters: TableFilters, *, longest: int | Any | None = FETCH
-) -> int:
+def matching_count(facility: Facility, filters: TableFilters) -> int:
     """How many rows the export of ``filters`` has (exact; one COUNT query)."""
-    return filtered_assignments(facility, filters, longest=longest).order_by().count()
+    return matching(facility, filters).count()
 
 
 def export_rows(
     facility: Facility,
     filters: TableFilters,
     *,
-    longest: int | Any | None = FETCH,
     chunk_size: int = CHUNK_ROWS,
 ) -> Iterator[ExportRow]:
     """Every row matching ``filters``, in the table's order. The query runs on first use."""
     prefix = certificate_link_prefix(facility)
-    qs = filtered_assignments(facility, filters, longest=longest).values_list(*_FIELDS)
+    qs = filtered_assignments(facility, filters).values_list(*_FIELDS)
     for name, effective, end, description, number, status, issued_at, sha256 in qs.iterator(
         chunk_size=chunk_size
     ):
@@ -107,12 +105,9 @@ def export_rows(
 
 
 class _Neutralised(Func):
-    """SQL of ``safe.neutralise``: an apostrophe before text a spreadsheet would run."""
+    """``core.text.spreadsheet_cell`` in SQL: bidi controls removed, formula triggers defused."""
 
-    template = (
-        "CASE WHEN left(%(expressions)s, 1) IN ('=', '+', '-', '@', chr(9), chr(13)) "
-        "THEN '''' || %(expressions)s ELSE %(expressions)s END"
-    )
+    template = sql_neutralise("%(expressions)s")
     output_field = CharField()
 
 
@@ -131,9 +126,7 @@ def _text(expression: Any) -> NullIf:
     return NullIf(expression, Value(""))
 
 
-def csv_cells_query(
-    facility: Facility, filters: TableFilters, *, longest: int | Any | None = FETCH
-) -> QuerySet[Any]:
+def csv_cells_query(facility: Facility, filters: TableFilters) -> QuerySet[Any]:
     """The export's rows as CSV cell text, in order, computed by PostgreSQL.
 
     Column for column what ``csv_export.csv_cells`` makes of ``export_rows`` (tested to be
@@ -146,7 +139,7 @@ def csv_cells_query(
         for key, word in STATUS_WORDS.items()
         if key is not None
     ]
-    return filtered_assignments(facility, filters, longest=longest).values_list(
+    return filtered_assignments(facility, filters).values_list(
         _text(_Neutralised(F("contractor_name"))),
         _IsoDate(F("effective_date")),
         _IsoDate(F("end_date")),

@@ -8,12 +8,12 @@ from urllib.parse import urlencode
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_safe
 
-from compliance_hub.accounts.models import Person
 from compliance_hub.certificates.forms import DATE_RANGES, TableFilterForm
-from compliance_hub.certificates.models import Assignment
 from compliance_hub.certificates.queries import (
     COUNT_CAP,
     DEFAULT_DIRECTION,
@@ -24,7 +24,7 @@ from compliance_hub.certificates.queries import (
     parse_filters,
     table_page,
 )
-from compliance_hub.certificates.views.portal import portal_for, remember_facility
+from compliance_hub.facilities.queries import portal_for
 
 COLUMNS = (
     ("name", "Contractor"),
@@ -42,11 +42,6 @@ SORT_WORDS = {
 GROUP_LABELS = {start: label for start, _, label in DATE_RANGES} | {
     end: label for _, end, label in DATE_RANGES
 }
-
-
-def _person(request: HttpRequest) -> Person:
-    assert isinstance(request.user, Person)
-    return request.user
 
 
 def _url(base: str, params: dict[str, str]) -> str:
@@ -87,32 +82,24 @@ def _error_summary(form: TableFilterForm) -> list[dict[str, Any]]:
     return summary
 
 
-def _rows(facility_id: int, page: Page) -> list[dict[str, Any]]:
-    """The page's rows with their links, built from two reversed prefixes (not 150 reverses)."""
-    certificates = reverse("certificates:table", kwargs={"facility_id": facility_id})
-    history = reverse(
-        "certificates:history", kwargs={"facility_id": facility_id, "assignment_id": 0}
-    ).removesuffix("0/")
-    rows = []
-    for a in page.rows:
-        number: str | None = a.certificate_number
-        rows.append(
-            {
-                "a": a,
-                "number": number,
-                "void": a.status == Assignment.Status.CANCELLED,
-                "view_url": f"{certificates}{number}/" if number else "",
-                "download_url": f"{certificates}{number}/download/" if number else "",
-                "history_url": f"{history}{a.pk}/",
-            }
-        )
-    return rows
-
-
 def _count_text(page: Page) -> str:
     if page.total_capped:
         return f"More than {COUNT_CAP:,} assignments"
     return f"{page.total:,} assignment{'' if page.total == 1 else 's'}"
+
+
+def _rows(page: Page, base: str, facility_id: int) -> SafeString:
+    """The rows' HTML, from the Jinja2 template ``certificates/_rows.html`` (autoescaped)."""
+    history = reverse(
+        "certificates:history", kwargs={"facility_id": facility_id, "assignment_id": 0}
+    )
+    context = {
+        "rows": page.rows,
+        # Row links are these prefixes and the number or id (not three reverse() a row).
+        "certificates_url": base,
+        "history_url": history.removesuffix("0/"),
+    }
+    return mark_safe(render_to_string("certificates/_rows.html", context, using="jinja2"))  # noqa: S308
 
 
 @login_required
@@ -123,8 +110,8 @@ def table(request: HttpRequest, facility_id: int) -> HttpResponse:
     facility = portal.facility
     filters, form = parse_filters(request.GET)
     cursor, cursor_refused = parse_cursor(request.GET, filters)
-    page = table_page(facility, filters, cursor, longest=portal.longest)
-    remember_facility(_person(request), facility)
+    page = table_page(facility, filters, cursor)
+    portal.remember()
 
     base = reverse("certificates:table", kwargs={"facility_id": facility.pk})
     params = filters.as_params()
@@ -139,14 +126,13 @@ def table(request: HttpRequest, facility_id: int) -> HttpResponse:
     context = {
         "facility": facility,
         "portal": portal,
-        "facility_nav": portal.nav("certificates"),
-        "facility_switcher": portal.switcher(filters.switch_params),
+        "switcher_keep": filters.switch_params,
         "filters": filters,
         "form": form,
         "error_summary": _error_summary(form),
         "cursor_refused": cursor_refused,
         "page": page,
-        "rows": _rows(facility.pk, page),
+        "rows": _rows(page, base, facility.pk),
         "count_text": _count_text(page),
         "headers": _sort_headers(base, filters),
         "sort_words": SORT_WORDS[(filters.sort, filters.direction)],
@@ -172,7 +158,7 @@ def switch(request: HttpRequest) -> HttpResponse:
     and drops the name search and the page position, which do not.
     """
     raw = request.GET.get("facility", "")
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:  # not an id the hub gave out
         return redirect("home")
     portal = portal_for(request.user, int(raw))
     filters, _form = parse_filters(request.GET)
