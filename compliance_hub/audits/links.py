@@ -8,8 +8,3 @@ from django.urls import reverse
 def certificate_url(facility_id: int, number: str) -> str:
     """The portal page that shows certificate ``number`` of the facility (PDF in the browser)."""
     return reverse("certificates:view", kwargs={"facility_id": facility_id, "number": number})
-
-
-def table_url(facility_id: int) -> str:
-    """The facility's certificate table."""
-    return reverse("certificates:table", kwargs={"facility_id": facility_id})

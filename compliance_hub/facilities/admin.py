@@ -3,6 +3,7 @@ from typing import Any
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
+from compliance_hub.core.net import client_ip
 from compliance_hub.facilities import invitations
 from compliance_hub.facilities.forms import InvitationAdminForm
 from compliance_hub.facilities.models import (
@@ -85,7 +86,8 @@ class InvitationAdmin(admin.ModelAdmin):
             facilities=list(form.cleaned_data["facilities"]),
             role=obj.role,
             name=obj.name,
-            request=request,
+            actor=request.user,
+            ip=client_ip(request),
         )
         obj.pk = created.pk
         obj.__dict__.update({k: v for k, v in created.__dict__.items() if not k.startswith("_")})
@@ -98,7 +100,7 @@ class InvitationAdmin(admin.ModelAdmin):
     def resend_invitations(self, request: Any, queryset: Any) -> None:
         for invitation in queryset:
             try:
-                invitations.resend(invitation, request=request)
+                invitations.resend(invitation, actor=request.user, ip=client_ip(request))
             except ValidationError as exc:
                 self.message_user(request, f"{invitation.email}: {' '.join(exc.messages)}", "error")
 
@@ -106,6 +108,6 @@ class InvitationAdmin(admin.ModelAdmin):
     def revoke_invitations(self, request: Any, queryset: Any) -> None:
         for invitation in queryset:
             try:
-                invitations.revoke(invitation, request=request)
+                invitations.revoke(invitation, actor=request.user, ip=client_ip(request))
             except ValidationError as exc:
                 self.message_user(request, f"{invitation.email}: {' '.join(exc.messages)}", "error")

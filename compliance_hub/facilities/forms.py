@@ -1,4 +1,4 @@
-"""Forms for the team page."""
+"""Forms for inviting: the team page and the partner console share one; the operator's own."""
 
 from __future__ import annotations
 
@@ -9,13 +9,14 @@ from django.core.exceptions import ValidationError
 
 from compliance_hub.accounts.forms import DescribedErrorsMixin
 from compliance_hub.accounts.models import Person, normalize_email
-from compliance_hub.facilities.invitations import check_invite
-from compliance_hub.facilities.models import Facility, Invitation, Membership
+from compliance_hub.facilities.invitations import check_invite, invite
+from compliance_hub.facilities.models import Facility, Invitation, Membership, Partner
 from compliance_hub.facilities.queries import facilities_of, memberships_of
 
 
 class InviteForm(DescribedErrorsMixin, forms.Form):
-    """Invite someone to one or more of the inviter's own facilities."""
+    """Invite someone: from the team page (``person``: to any of their own facilities) or from
+    the partner console (no ``person``: to ``facility`` only, usually its primary contact)."""
 
     email = forms.EmailField(
         label="E-mail address",
@@ -41,25 +42,56 @@ class InviteForm(DescribedErrorsMixin, forms.Form):
         label="Role",
         choices=Membership.Role.choices,
         initial=Membership.Role.MEMBER,
-        help_text="A primary contact can also remove team members.",
+        help_text="A primary contact can also remove team members and see the activity log.",
     )
 
-    def __init__(self, *args: Any, person: Person, facility: Facility, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, facility: Facility, person: Person | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.facility = facility
+        if person is None:
+            del self.fields["facilities"]
+            self.fields["role"].initial = Membership.Role.PRIMARY
+            return
         self.fields["facilities"].queryset = facilities_of(person)  # type: ignore[attr-defined]
         self.fields["facilities"].initial = [facility.pk]
-        self.can_grant_primary = (
-            memberships_of(person).filter(role=Membership.Role.PRIMARY).exists()
-        )
-        if not self.can_grant_primary:
+        if not memberships_of(person).filter(role=Membership.Role.PRIMARY).exists():
             del self.fields["role"]
 
     def clean_email(self) -> str:
         return normalize_email(self.cleaned_data["email"])
 
-    @property
-    def chosen_role(self) -> str:
-        return self.cleaned_data.get("role") or Membership.Role.MEMBER
+    def send(
+        self,
+        *,
+        invited_by: Person | None = None,
+        invited_by_partner: Partner | None = None,
+        actor: Person | None = None,
+        ip: str | None = None,
+    ) -> Invitation | None:
+        """Invite as the form says (see ``invitations.invite``); ``None`` if the form is
+        invalid or the invitation refused (the reasons are on the form).
+
+        ``InvitationRateLimited`` is raised for the caller to explain.
+        """
+        if not self.is_valid():
+            return None
+        data = self.cleaned_data
+        try:
+            return invite(
+                email=data["email"],
+                facilities=list(data.get("facilities") or [self.facility]),
+                role=data.get("role") or Membership.Role.MEMBER,
+                name=data["name"],
+                invited_by=invited_by,
+                invited_by_partner=invited_by_partner,
+                actor=actor,
+                ip=ip,
+            )
+        except ValidationError as exc:
+            self.add_validation_error(exc)
+            return None
 
 
 class InvitationAdminForm(forms.ModelForm):

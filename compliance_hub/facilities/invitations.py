@@ -1,7 +1,9 @@
-"""Invitations and team membership: invite, resend, revoke, accept, remove.
+"""Invitations and team membership: invite, resend, revoke, accept, decline, remove.
 
-Used by the team page, the partner API and ``compliance-hub invite``. Bad input raises
-``ValidationError`` with field-keyed messages and writes nothing.
+Used by the team page, the partner API and console, the operator admin and ``compliance-hub
+invite``. Nobody becomes a member without accepting an invitation, and the inviter's answer
+never depends on whether the address has an account. Bad input raises ``ValidationError``
+with field-keyed messages and writes nothing.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -25,7 +27,7 @@ from compliance_hub.activity.models import Activity
 from compliance_hub.activity.services import record
 from compliance_hub.core import ratelimit
 from compliance_hub.facilities.models import Facility, Invitation, Membership, Partner
-from compliance_hub.facilities.queries import memberships_of
+from compliance_hub.facilities.queries import memberships_of, open_invitations
 from compliance_hub.mailer.services import enqueue
 
 PRIMARY = Membership.Role.PRIMARY
@@ -59,16 +61,18 @@ def invite(
     name: str = "",
     invited_by: Person | None = None,
     invited_by_partner: Partner | None = None,
-    request: HttpRequest | None = None,
+    actor: Person | None = None,
+    ip: str | None = None,
 ) -> Invitation:
-    """Give ``email`` access to ``facilities``: at once if it has an account, else by invitation.
+    """Invite ``email`` to ``facilities``: access begins when the recipient accepts.
 
-    With neither ``invited_by`` nor ``invited_by_partner`` the operator is inviting. Returns the
-    invitation; for an existing person it is already accepted (``accepted_at`` set).
+    The same for every address, with or without an account: the inviter learns nothing
+    about it. With neither ``invited_by`` nor ``invited_by_partner`` the operator is
+    inviting; ``actor`` is who did it, for the record (``invited_by`` unless given).
     """
     address = normalize_email(email)
     chosen = _distinct(facilities)
-    person = check_invite(
+    check_invite(
         email=address,
         facilities=chosen,
         role=role,
@@ -78,40 +82,30 @@ def invite(
     )
     _charge(invited_by, invited_by_partner)
     with transaction.atomic():
-        if person is not None:
-            invitation = _grant_existing(person, chosen, role, name, invited_by, invited_by_partner)
-        else:
-            invitation = Invitation.objects.create(
-                email=address,
-                name=name.strip(),
-                role=role,
-                invited_by=invited_by,
-                invited_by_partner=invited_by_partner,
-                expires_at=timezone.now() + timedelta(seconds=settings.INVITATION_TTL),
-            )
-            invitation.facilities.set(chosen)
-            _send_invitation(invitation, chosen)
-        for facility in chosen:
-            record(
-                Activity.Verb.INVITED,
-                request=request,
-                actor=invited_by,
-                actor_label=_actor_label(invited_by, invited_by_partner),
-                facility=facility,
-                target=address,
-                detail={
-                    "role": role,
-                    "invitation": invitation.pk,
-                    "existing_person": person is not None,
-                },
-            )
+        invitation = Invitation.objects.create(
+            email=address,
+            name=name.strip(),
+            role=role,
+            invited_by=invited_by,
+            invited_by_partner=invited_by_partner,
+            expires_at=timezone.now() + timedelta(seconds=settings.INVITATION_TTL),
+        )
+        invitation.facilities.set(chosen)
+        _send_invitation(invitation, chosen)
+        _record(
+            Activity.Verb.INVITED,
+            invitation,
+            chosen,
+            actor=actor or invited_by,
+            ip=ip,
+            actor_label=_actor_label(invited_by, invited_by_partner),
+            role=role,
+        )
     return invitation
 
 
 def sent_message(invitation: Invitation) -> str:
-    """What the inviter is told once ``invite`` succeeded."""
-    if invitation.accepted_at is not None:
-        return f"{invitation.email} already had an account and now has access."
+    """What the inviter is told once ``invite`` succeeded (the same for every address)."""
     return f"Invitation sent to {invitation.email}."
 
 
@@ -123,21 +117,19 @@ def check_invite(
     name: str = "",
     invited_by: Person | None = None,
     invited_by_partner: Partner | None = None,
-) -> Person | None:
-    """Validate an invitation without writing anything; return the existing person, if any.
+) -> None:
+    """Validate an invitation without writing anything: raises ``ValidationError``
+    (field-keyed) exactly as ``invite`` would.
 
-    Raises ``ValidationError`` (field-keyed) exactly as ``invite`` would.
+    Someone who already has this access is refused; whoever may invite to these facilities
+    sees their people anyway (team page, partner console and API), so that says nothing new.
     """
     address = normalize_email(email)
     chosen = _distinct(facilities)
     _validate(address, chosen, role, name, invited_by, invited_by_partner)
     _check_inviter(chosen, role, invited_by, invited_by_partner)
-    person = Person.objects.get_by_email(address)
-    if person is not None and not _changes_for(person, chosen, role):
-        raise ValidationError(
-            {"email": f"{person.email} already has this access to {_names(chosen)}."}
-        )
-    return person
+    if chosen and _has_access(address, chosen, role):
+        raise ValidationError({"email": f"{address} already has this access to {_names(chosen)}."})
 
 
 def _distinct(facilities: Sequence[Facility]) -> list[Facility]:
@@ -197,16 +189,16 @@ def _check_inviter(
         )
 
 
-def _changes_for(person: Person, facilities: list[Facility], role: str) -> list[Facility]:
-    """Facilities where inviting ``person`` would add a membership or raise it to primary."""
-    current = {
-        m.facility_id: m.role for m in memberships_of(person).filter(facility__in=facilities)
-    }
-    return [
-        f
-        for f in facilities
-        if f.pk not in current or (role == PRIMARY and current[f.pk] != PRIMARY)
-    ]
+def _has_access(address: str, facilities: list[Facility], role: str) -> bool:
+    """Whether ``address`` is a member of every facility, as primary contact if ``role`` is."""
+    current = dict(
+        Membership.objects.filter(
+            person__email=address, facility__in=facilities, revoked_at__isnull=True
+        ).values_list("facility_id", "role")
+    )
+    return all(
+        f.pk in current and (role != PRIMARY or current[f.pk] == PRIMARY) for f in facilities
+    )
 
 
 def _charge(invited_by: Person | None, invited_by_partner: Partner | None) -> None:
@@ -223,81 +215,15 @@ def _charge(invited_by: Person | None, invited_by_partner: Partner | None) -> No
         raise InvitationRateLimited(decision.retry_after)
 
 
-def _grant_existing(
-    person: Person,
-    facilities: list[Facility],
-    role: str,
-    name: str,
-    invited_by: Person | None,
-    invited_by_partner: Partner | None,
-) -> Invitation:
-    now = timezone.now()
-    granted = _add_memberships(person, facilities, role, invited_by, invited_by_partner)
-    invitation = Invitation.objects.create(
-        email=person.email,
-        name=name.strip() or person.name,
-        role=role,
-        invited_by=invited_by,
-        invited_by_partner=invited_by_partner,
-        expires_at=now,
-        accepted_at=now,
-        accepted_by=person,
-    )
-    invitation.facilities.set(facilities)
-    if person.is_active and granted:
-        enqueue(
-            to=person.email,
-            subject=f"{inviter_name(invitation, granted)} gave you access to "
-            f"{_names(granted)} on {settings.HUB_NAME}",
-            template="facilities/email/access_granted",
-            context={
-                "person": person,
-                "inviter": inviter_name(invitation, granted),
-                "facilities": granted,
-                "role": Membership.Role(role).label,
-                "link": settings.SITE_URL + reverse("accounts:sign_in"),
-            },
-        )
-    return invitation
-
-
-def _add_memberships(
-    person: Person,
-    facilities: Sequence[Facility],
-    role: str,
-    invited_by: Person | None,
-    invited_by_partner: Partner | None,
-) -> list[Facility]:
-    """Create (or raise to primary) the person's memberships; return the facilities changed."""
-    changed = []
-    for facility in facilities:
-        current = (
-            Membership.objects.select_for_update()
-            .filter(person=person, facility=facility, revoked_at__isnull=True)
-            .first()
-        )
-        if current is None:
-            try:
-                with transaction.atomic():
-                    Membership.objects.create(
-                        person=person,
-                        facility=facility,
-                        role=role,
-                        invited_by=invited_by,
-                        invited_by_partner=invited_by_partner,
-                    )
-            except IntegrityError:  # added concurrently: already a member
-                continue
-            changed.append(facility)
-        elif role == PRIMARY and current.role != PRIMARY:
-            current.role = PRIMARY
-            current.save(update_fields=["role"])
-            changed.append(facility)
-    return changed
-
-
 def _send_invitation(invitation: Invitation, facilities: Sequence[Facility]) -> None:
-    """Issue a fresh invitation link (valid until the invitation expires) and queue the e-mail."""
+    """Issue a fresh invitation link (valid until the invitation expires) and queue the e-mail.
+
+    Someone who already uses the hub reads "accept or decline"; a deactivated account gets
+    nothing (it could not accept).
+    """
+    person = Person.objects.filter(email=invitation.email).first()
+    if person is not None and not person.is_active:
+        return
     ttl = max(1, int((invitation.expires_at - timezone.now()).total_seconds()))
     issued = tokens.issue(
         purpose=SignInToken.Purpose.INVITATION,
@@ -312,6 +238,7 @@ def _send_invitation(invitation: Invitation, facilities: Sequence[Facility]) -> 
         template="facilities/email/invitation",
         context={
             "invitation": invitation,
+            "existing": person is not None,
             "inviter": inviter,
             "facilities": list(facilities),
             "role": Membership.Role(invitation.role).label,
@@ -357,7 +284,8 @@ def resend(
     *,
     by_person: Person | None = None,
     by_partner: Partner | None = None,
-    request: HttpRequest | None = None,
+    actor: Person | None = None,
+    ip: str | None = None,
 ) -> Invitation:
     """Send a fresh link, valid ``INVITATION_TTL`` from now (an expired invitation is renewed)."""
     facilities = list(invitation.facilities.select_related("partner"))
@@ -369,21 +297,21 @@ def resend(
         raise ValidationError({"invitation": "You can't resend this invitation."})
     if invitation.accepted_at is not None or invitation.revoked_at is not None or not facilities:
         raise ValidationError(
-            {"invitation": "This invitation was already accepted or revoked; send a new one."}
+            {"invitation": "This invitation was already answered or revoked; send a new one."}
         )
     _charge(by_person, by_partner)
-    _reissue(invitation, facilities, by_person, _actor_label(by_person, by_partner), request)
+    _reissue(invitation, facilities, actor or by_person, _actor_label(by_person, by_partner), ip)
     return invitation
 
 
-def renew(invitation: Invitation, *, request: HttpRequest | None = None) -> Invitation:
+def renew(invitation: Invitation, *, ip: str | None = None) -> Invitation:
     """Re-send an open invitation because its recipient asked (the "new link" button).
 
-    The caller applies the sign-in rate limits; accepted or revoked invitations are left alone.
+    The caller applies the sign-in rate limits; answered or revoked invitations are left alone.
     """
     facilities = list(invitation.facilities.select_related("partner"))
     if invitation.accepted_at is None and invitation.revoked_at is None and facilities:
-        _reissue(invitation, facilities, None, "invitee", request)
+        _reissue(invitation, facilities, None, "invitee", ip)
     return invitation
 
 
@@ -392,22 +320,22 @@ def _reissue(
     facilities: list[Facility],
     actor: Person | None,
     actor_label: str,
-    request: HttpRequest | None,
+    ip: str | None,
 ) -> None:
     with transaction.atomic():
         invitation.expires_at = timezone.now() + timedelta(seconds=settings.INVITATION_TTL)
         invitation.save(update_fields=["expires_at"])
         _send_invitation(invitation, facilities)
-        for facility in facilities:
-            record(
-                Activity.Verb.INVITED,
-                request=request,
-                actor=actor,
-                actor_label=actor_label,
-                facility=facility,
-                target=invitation.email,
-                detail={"role": invitation.role, "invitation": invitation.pk, "resent": True},
-            )
+        _record(
+            Activity.Verb.INVITED,
+            invitation,
+            facilities,
+            actor=actor,
+            ip=ip,
+            actor_label=actor_label,
+            role=invitation.role,
+            resent=True,
+        )
 
 
 def revoke(
@@ -416,7 +344,8 @@ def revoke(
     by_person: Person | None = None,
     by_partner: Partner | None = None,
     facility: Facility | None = None,
-    request: HttpRequest | None = None,
+    actor: Person | None = None,
+    ip: str | None = None,
 ) -> None:
     """Withdraw a pending invitation (only for ``facility`` if given; whole when none is left).
 
@@ -434,34 +363,61 @@ def revoke(
     if not scope:
         raise ValidationError({"invitation": "You can't revoke this invitation."})
     if invitation.accepted_at is not None or invitation.revoked_at is not None:
-        raise ValidationError({"invitation": "This invitation was already accepted or revoked."})
+        raise ValidationError({"invitation": "This invitation was already answered or revoked."})
     with transaction.atomic():
         if len(scope) == len(facilities):
-            invitation.revoked_at = timezone.now()
-            invitation.save(update_fields=["revoked_at"])
-            invitation.tokens.filter(used_at__isnull=True).update(used_at=timezone.now())
+            _close(invitation)
         else:
             invitation.facilities.remove(*scope)
-        for f in scope:
-            record(
-                Activity.Verb.INVITATION_REVOKED,
-                request=request,
-                actor=by_person,
-                actor_label=_actor_label(by_person, by_partner),
-                facility=f,
-                target=invitation.email,
-                detail={"invitation": invitation.pk},
-            )
+        _record(
+            Activity.Verb.INVITATION_REVOKED,
+            invitation,
+            scope,
+            actor=actor or by_person,
+            ip=ip,
+            actor_label=_actor_label(by_person, by_partner),
+        )
 
 
-# --- accepting -------------------------------------------------------------------------
+def _record(
+    verb: str,
+    invitation: Invitation,
+    facilities: Sequence[Facility],
+    *,
+    actor: Person | None = None,
+    ip: str | None = None,
+    actor_label: str = "",
+    **detail: Any,
+) -> None:
+    """One activity record about ``invitation`` at each of ``facilities``."""
+    for facility in facilities:
+        record(
+            verb,
+            actor=actor,
+            ip=ip,
+            actor_label=actor_label,
+            facility=facility,
+            target=invitation.email,
+            detail={"invitation": invitation.pk, **detail},
+        )
 
 
-def accept(token: SignInToken, *, request: HttpRequest | None = None) -> Person:
-    """Use the invitation link: create the person if new and the memberships; return the person.
+def _close(invitation: Invitation) -> None:
+    """No link of the invitation works any more (revoked, declined, or nowhere left to go)."""
+    now = timezone.now()
+    invitation.revoked_at = now
+    invitation.save(update_fields=["revoked_at"])
+    invitation.tokens.filter(used_at__isnull=True).update(used_at=now)
 
-    Raises ``InvitationUnavailable`` if the link or invitation was used, revoked or expired.
-    The caller signs the person in.
+
+# --- answering -------------------------------------------------------------------------
+
+
+def accept(token: SignInToken, *, ip: str | None = None) -> Person:
+    """Accept with the e-mailed link: create the person if new, then the memberships.
+
+    Raises ``InvitationUnavailable`` if the link or invitation was used, answered, revoked
+    or has expired. The caller signs the person in.
     """
     if token.purpose != SignInToken.Purpose.INVITATION or token.invitation_id is None:
         raise InvitationUnavailable
@@ -474,28 +430,88 @@ def accept(token: SignInToken, *, request: HttpRequest | None = None) -> Person:
             person = Person.objects.create_user(invitation.email, name=invitation.name)
         if not person.is_active:
             raise InvitationUnavailable
-        facilities = list(invitation.facilities.all())
-        _add_memberships(
-            person,
-            facilities,
-            invitation.role,
-            invitation.invited_by,
-            invitation.invited_by_partner,
-        )
-        invitation.accepted_at = timezone.now()
-        invitation.accepted_by = person
-        invitation.save(update_fields=["accepted_at", "accepted_by"])
-        invitation.tokens.filter(used_at__isnull=True).update(used_at=timezone.now())
-        for facility in facilities:
-            record(
-                Activity.Verb.INVITATION_ACCEPTED,
-                request=request,
-                actor=person,
-                facility=facility,
-                target=invitation.email,
-                detail={"invitation": invitation.pk, "role": invitation.role},
-            )
+        _accept(invitation, person, ip)
     return person
+
+
+def accept_as(person: Person, invitation_id: int, *, ip: str | None = None) -> list[Facility]:
+    """Accept, signed in, an open invitation addressed to ``person``; return its facilities.
+
+    Raises ``InvitationUnavailable`` for any other invitation (someone else's, answered,
+    revoked, expired).
+    """
+    with transaction.atomic():
+        invitation = (
+            open_invitations(person.email).select_for_update().filter(pk=invitation_id).first()
+        )
+        if invitation is None or not person.is_active:
+            raise InvitationUnavailable
+        return _accept(invitation, person, ip)
+
+
+def _accept(invitation: Invitation, person: Person, ip: str | None) -> list[Facility]:
+    facilities = list(invitation.facilities.select_related("partner"))
+    for facility in facilities:
+        _add_membership(person, facility, invitation)
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = person
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    invitation.tokens.filter(used_at__isnull=True).update(used_at=invitation.accepted_at)
+    _record(
+        Activity.Verb.INVITATION_ACCEPTED,
+        invitation,
+        facilities,
+        actor=person,
+        ip=ip,
+        role=invitation.role,
+    )
+    return facilities
+
+
+def _add_membership(person: Person, facility: Facility, invitation: Invitation) -> None:
+    """Make ``person`` a member of ``facility`` as the invitation says (or raise to primary)."""
+    current = (
+        Membership.objects.select_for_update()
+        .filter(person=person, facility=facility, revoked_at__isnull=True)
+        .first()
+    )
+    if current is None:
+        try:
+            with transaction.atomic():
+                Membership.objects.create(
+                    person=person,
+                    facility=facility,
+                    role=invitation.role,
+                    invited_by=invitation.invited_by,
+                    invited_by_partner=invitation.invited_by_partner,
+                )
+        except IntegrityError:  # added concurrently: already a member
+            pass
+    elif invitation.role == PRIMARY and current.role != PRIMARY:
+        current.role = PRIMARY
+        current.save(update_fields=["role"])
+
+
+def decline(invitation: Invitation) -> None:
+    """The recipient says no: the invitation closes and none of its links works again.
+
+    Recorded at each facility without the recipient's identity or address: a facility
+    learns no more than that its invitation was declined, from the e-mail or signed in.
+    Raises ``InvitationUnavailable`` unless the invitation was still open.
+    """
+    with transaction.atomic():
+        locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if not locked.is_pending:
+            raise InvitationUnavailable
+        _close(locked)
+        facilities = list(locked.facilities.all())
+        _record(
+            Activity.Verb.INVITATION_REVOKED,
+            locked,
+            facilities,
+            actor_label="invitee",
+            declined=True,
+        )
 
 
 # --- removing --------------------------------------------------------------------------
@@ -506,7 +522,8 @@ def remove_member(
     *,
     by_person: Person | None = None,
     by_partner: Partner | None = None,
-    request: HttpRequest | None = None,
+    actor: Person | None = None,
+    ip: str | None = None,
 ) -> None:
     """End a membership (kept for the record, with who ended it). Effective on the next request.
 
@@ -537,8 +554,8 @@ def remove_member(
         _withdraw_invitations_sent_by(membership)
         record(
             Activity.Verb.LEFT if leaving else Activity.Verb.REMOVED,
-            request=request,
-            actor=by_person,
+            actor=actor or by_person,
+            ip=ip,
             actor_label=_actor_label(by_person, by_partner),
             facility=membership.facility,
             target=membership.person.email,
@@ -558,13 +575,11 @@ def _withdraw_invitations_sent_by(membership: Membership) -> None:
     for invitation in pending:
         invitation.facilities.remove(membership.facility_id)
         if not invitation.facilities.exists():
-            invitation.revoked_at = timezone.now()
-            invitation.save(update_fields=["revoked_at"])
-            invitation.tokens.filter(used_at__isnull=True).update(used_at=timezone.now())
+            _close(invitation)
 
 
-def pending_for(facility: Facility) -> Any:
-    """Invitations to ``facility`` that were neither accepted nor revoked (expired included)."""
+def pending_for(facility: Facility) -> QuerySet[Invitation]:
+    """Invitations to ``facility`` that were neither answered nor revoked (expired included)."""
     return (
         Invitation.objects.filter(
             facilities=facility, accepted_at__isnull=True, revoked_at__isnull=True

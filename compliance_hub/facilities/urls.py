@@ -22,7 +22,13 @@ urlpatterns = [
         team.revoke,
         name="team_revoke",
     ),
+    path("invitations/", accept.pending, name="pending"),
+    path("invitations/<int:invitation_id>/accept/", accept.pending_accept, name="pending_accept"),
+    path(
+        "invitations/<int:invitation_id>/decline/", accept.pending_decline, name="pending_decline"
+    ),
     path("invitations/accept/", accept.invitation_accept, name="invitation_accept"),
+    path("invitations/decline/", accept.invitation_decline, name="invitation_decline"),
     path("invitations/renew/", accept.invitation_renew, name="invitation_renew"),
     re_path(
         r"^invitations/(?P<token>[A-Za-z0-9_\-]{20,100})/$",

@@ -16,6 +16,7 @@ from compliance_hub.partner_api.keys import create_key
 from tests import factories
 from tests.browser import data
 from tests.browser.conftest import code_in, link_in
+from tests.mailer.smtp import text_body
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -88,8 +89,8 @@ def test_a_teammate_invited_to_one_facility_signs_in_from_their_email_and_sees_o
     pat.get_by_label("E-mail address").fill("sam.new@alder.example")
     pat.get_by_label("Name").fill("Sam Okafor")
     # Both of Pat's facilities are offered; Sam gets only Alder Court.
-    alder_box = pat.get_by_label(portal.alder.name, exact=True)
-    birch_box = pat.get_by_label(portal.birch.name, exact=True)
+    alder_box = pat.get_by_role("checkbox", name=portal.alder.name, exact=True)
+    birch_box = pat.get_by_role("checkbox", name=portal.birch.name, exact=True)
     alder_box.check()
     birch_box.uncheck()
     pat.get_by_role("button", name="Send invitation").click()
@@ -147,3 +148,36 @@ def test_an_expired_invitation_link_offers_a_fresh_one_that_works(hub, mailbox):
     page.goto(link_in(renewed))
     page.get_by_role("button", name="Accept and sign in").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(portal.alder.name)
+
+
+def test_someone_who_already_uses_the_hub_is_asked_before_joining(hub, mailbox):
+    """Journey 4b: an invitation to an existing account waits for consent, on the pages the
+    person already uses; declining one and accepting another both work from there."""
+    portal = data.portal()
+    cedar = factories.facility(portal.partner, name="Cedar Lodge")
+    dune = factories.facility(portal.partner, name="Dune Clinic")
+    for facility in (cedar, dune):
+        invitations.invite(
+            email="Pat.Primary@Alder.example",
+            facilities=[facility],
+            role="member",
+            invited_by_partner=portal.partner,
+        )
+    message = mailbox.wait_for("pat.primary@alder.example")
+    assert "accept or decline" in text_body(message).lower()
+    pat = hub.new_page(session_of=portal.pat)
+    pat.goto(f"/facilities/{portal.alder.pk}/certificates/")
+    # Nothing changed yet: Pat's switcher still has only Pat's two facilities.
+    expect(pat.get_by_label("Facility").locator("option")).to_have_count(2)
+    pat.get_by_role("link", name="You have an invitation waiting").click()
+    expect(pat.get_by_role("heading", level=1)).to_have_text("Your invitations")
+    hub.check_a11y(pat, "pending invitations")
+    pat.get_by_role("button", name="Decline the invitation to Dune Clinic").click()
+    expect(pat.get_by_role("status").first).to_contain_text("Invitation declined.")
+    pat.get_by_role("button", name="Accept the invitation to Cedar Lodge").click()
+    expect(pat.get_by_role("heading", level=1)).to_have_text("Cedar Lodge")
+    expect(pat.get_by_label("Facility").locator("option")).to_have_count(3)
+    expect(pat.get_by_text("You have an invitation waiting")).to_have_count(0)
+    assert not Invitation.objects.filter(
+        email="pat.primary@alder.example", accepted_at=None, revoked_at=None
+    )

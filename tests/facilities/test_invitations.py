@@ -61,20 +61,33 @@ def test_invite_new_address_creates_invitation_token_mail_and_activity(facility,
     assert not Person.objects.filter(email="new.person@example.com").exists()
 
 
-def test_invite_existing_person_adds_membership_at_once_and_notifies(facility, primary):
+def test_invite_existing_person_waits_for_consent_and_asks_to_accept_or_decline(facility, primary):
     other = factories.facility(facility.partner)
-    known = factories.member(other, factories.person("known@example.com"))
+    known = factories.member(other, factories.person("known@example.com", name="Kim Own"))
     invitation = invite(
-        email="known@example.com", facilities=[facility], role=MEMBER, invited_by=primary
+        email="Known@Example.com", facilities=[facility], role=MEMBER, invited_by=primary
     )
-    assert invitation.accepted_at is not None and invitation.accepted_by == known
-    membership = Membership.objects.get(person=known, facility=facility, revoked_at__isnull=True)
-    assert membership.invited_by == primary
+    assert invitation.is_pending and invitation.accepted_by is None
+    assert invitation.name == ""  # not the account's name: the inviter learns nothing
+    assert not Membership.objects.filter(person=known, facility=facility).exists()
     [message] = deliver()
     assert message.to == ["known@example.com"]
-    assert "gave you access" in message.subject and facility.name in message.subject
-    assert "/sign-in/" in message.body and "/invitations/" not in message.body
-    assert not SignInToken.objects.exists()
+    assert message.subject == (
+        f"Pri Mary (primary@example.com) invited you to {facility.name} on Compliance Hub"
+    )
+    assert "Accept or decline" in message.body and "already use" in message.body
+    assert path_in(message.body).startswith("/invitations/")
+    assert SignInToken.objects.filter(invitation=invitation).count() == 1
+    assert "existing_person" not in Activity.objects.get(verb="invited").detail
+
+
+def test_a_deactivated_account_is_invited_but_sent_nothing(facility, primary):
+    factories.person("gone@example.com", is_active=False)
+    invitation = invite(
+        email="gone@example.com", facilities=[facility], role=MEMBER, invited_by=primary
+    )
+    assert invitation.is_pending
+    assert deliver() == [] and not SignInToken.objects.exists()
 
 
 def test_existing_member_cannot_be_invited_again(facility, primary, member):
@@ -84,8 +97,10 @@ def test_existing_member_cannot_be_invited_again(facility, primary, member):
     assert Invitation.objects.count() == 0
 
 
-def test_primary_can_raise_a_member_to_primary(facility, primary, member):
-    invite(email=member.email, facilities=[facility], role=PRIMARY, invited_by=primary)
+def test_raising_a_member_to_primary_waits_for_their_consent(facility, primary, member):
+    invitation = invite(email=member.email, facilities=[facility], role=PRIMARY, invited_by=primary)
+    assert Membership.objects.get(person=member, revoked_at__isnull=True).role == MEMBER
+    invitations.accept_as(member, invitation.pk)
     assert Membership.objects.get(person=member, revoked_at__isnull=True).role == PRIMARY
 
 
@@ -321,7 +336,58 @@ def test_removal_withdraws_invitations_the_person_sent(facility, member, primary
     assert invitation.revoked_at is not None
 
 
-def test_removed_person_can_be_invited_again(facility, primary, member):
+def test_removed_person_can_be_invited_again_and_returns_only_by_accepting(
+    facility, primary, member
+):
     invitations.remove_member(Membership.objects.get(person=member), by_person=primary)
-    invite(email=member.email, facilities=[facility], role=MEMBER, invited_by=primary)
+    invitation = invite(email=member.email, facilities=[facility], role=MEMBER, invited_by=primary)
+    assert not Membership.objects.filter(person=member, revoked_at__isnull=True).exists()
+    invitations.accept_as(member, invitation.pk)
     assert Membership.objects.filter(person=member, revoked_at__isnull=True).count() == 1
+
+
+def test_accept_signed_in_only_for_ones_own_open_invitation(facility, primary, member):
+    stranger = factories.person("stranger@example.com")
+    invitation = invite(
+        email="stranger@example.com", facilities=[facility], role=MEMBER, invited_by=primary
+    )
+    with pytest.raises(invitations.InvitationUnavailable):
+        invitations.accept_as(member, invitation.pk)  # addressed to someone else
+    facilities = invitations.accept_as(stranger, invitation.pk)
+    assert facilities == [facility]
+    assert Membership.objects.filter(person=stranger, facility=facility).exists()
+    invitation.refresh_from_db()
+    assert invitation.accepted_by == stranger
+    assert SignInToken.objects.get(invitation=invitation).used_at is not None
+    with pytest.raises(invitations.InvitationUnavailable):
+        invitations.accept_as(stranger, invitation.pk)  # answered already
+
+
+@pytest.mark.parametrize("state", ["declined", "revoked", "expired"])
+def test_closed_invitations_cannot_be_accepted_either_way(facility, primary, state):
+    person = factories.person("late@example.com")
+    invitation = invite(email=person.email, facilities=[facility], role=MEMBER, invited_by=primary)
+    token = SignInToken.objects.get(invitation=invitation)
+    if state == "declined":
+        invitations.decline(invitation)
+    elif state == "revoked":
+        invitations.revoke(invitation, by_person=primary)
+    else:
+        Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now())
+    with pytest.raises(invitations.InvitationUnavailable):
+        invitations.accept_as(person, invitation.pk)
+    with pytest.raises(invitations.InvitationUnavailable):
+        invitations.accept(SignInToken.objects.get(pk=token.pk))
+    with pytest.raises(invitations.InvitationUnavailable):
+        invitations.decline(invitation)
+    assert not Membership.objects.filter(person=person).exists()
+
+
+def test_decline_is_recorded_without_the_person(facility, primary):
+    person = factories.person("no@example.com")
+    invitation = invite(email=person.email, facilities=[facility], role=MEMBER, invited_by=primary)
+    invitations.decline(invitation)
+    record = Activity.objects.get(verb="invitation_revoked")
+    assert record.facility == facility and record.target == "no@example.com"
+    assert record.actor is None and record.ip is None and record.detail["declined"] is True
+    assert list(invitations.pending_for(facility)) == []

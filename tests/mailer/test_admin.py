@@ -23,7 +23,7 @@ def test_failed_message_is_visible_with_its_error(settings):
     message = enqueue(
         to="stuck@example.com",
         subject="Stuck message",
-        template="facilities/email/access_granted",
+        template="facilities/email/invitation",
         context={
             "person": None,
             "inviter": "X",

@@ -16,7 +16,7 @@ def test_send_mail_once_sends_everything_due():
         enqueue(
             to=f"p{i}@example.com",
             subject="Hi",
-            template="facilities/email/access_granted",
+            template="facilities/email/invitation",
             context={
                 "person": None,
                 "inviter": "X",

@@ -31,7 +31,7 @@ def test_enqueue_renders_text_and_html_without_escaping_text():
     message = enqueue(
         to="a@example.com",
         subject="Access to St. Mary's\nRegional",
-        template="facilities/email/access_granted",
+        template="facilities/email/invitation",
         context={
             "person": None,
             "inviter": "O'Brien & Sons",

@@ -157,15 +157,13 @@ RULES: dict[str, Rule] = {
         ),
     ),
     # Sign-in: public by nature; the answers do not depend on who asks. A made-up link
-    # token goes to the confirm page like a real one (scanner-safe), which then finds nothing.
+    # token is answered at once (410), storing nothing.
     "accounts:sign_in": public("GET", lambda w: "/sign-in/", 200),
     "accounts:sign_in_sent": public("GET", lambda w: "/sign-in/sent/", 200),
     "accounts:sign_in_code": public("POST", lambda w: "/sign-in/code/", 400),
     "accounts:sign_in_confirm": public("GET", lambda w: "/sign-in/confirm/", 410),
     "accounts:sign_in_renew": public("POST", lambda w: "/sign-in/renew/", "/sign-in/sent/"),
-    "accounts:sign_in_link": public(
-        "GET", lambda w: "/sign-in/" + "x" * 43 + "/", "/sign-in/confirm/"
-    ),
+    "accounts:sign_in_link": public("GET", lambda w: "/sign-in/" + "x" * 43 + "/", 410),
     "accounts:sign_out": public("POST", lambda w: "/sign-out/", 302),
     "accounts:sign_out_everywhere": public("POST", lambda w: "/sign-out/everywhere/", 302),
     # Team pages: members see and invite; only primary contacts remove others.
@@ -199,9 +197,29 @@ RULES: dict[str, Rule] = {
     # Accepting an invitation: the token is the credential; a made-up one opens nothing.
     "facilities:invitation_accept": public("GET", lambda w: "/invitations/accept/", 410),
     "facilities:invitation_renew": public("POST", lambda w: "/invitations/renew/", 200),
-    "facilities:invitation_link": public(
-        "GET", lambda w: "/invitations/" + "x" * 43 + "/", "/invitations/accept/"
+    "facilities:invitation_decline": public(
+        "POST", lambda w: "/invitations/decline/", 410, changed=_invitation_revoked
     ),
+    # Signed in: the invitations addressed to oneself. The world's is to an address no
+    # principal has, so everyone signed in gets an empty list and a 404 when answering it.
+    "facilities:pending": Rule(
+        "GET",
+        lambda w: "/invitations/",
+        _all(200, anonymous=SIGN_IN, key=SIGN_IN, other_key=SIGN_IN),
+    ),
+    "facilities:pending_accept": Rule(
+        "POST",
+        lambda w: f"/invitations/{w.invitation.pk}/accept/",
+        _all(404, anonymous=SIGN_IN, key=SIGN_IN, other_key=SIGN_IN),
+        changed=lambda w: Invitation.objects.get(pk=w.invitation.pk).accepted_at is not None,
+    ),
+    "facilities:pending_decline": Rule(
+        "POST",
+        lambda w: f"/invitations/{w.invitation.pk}/decline/",
+        _all(404, anonymous=SIGN_IN, key=SIGN_IN, other_key=SIGN_IN),
+        changed=_invitation_revoked,
+    ),
+    "facilities:invitation_link": public("GET", lambda w: "/invitations/" + "x" * 43 + "/", 410),
     # The certificate table and its downloads.
     "certificates:switch": facility_page(
         "GET", lambda w: f"/facilities/switch/?facility={w.facility.pk}", 302
@@ -591,6 +609,8 @@ def test_access_rule(shared_world, key):
         with transaction.atomic():
             response = _request(world, principal, rule, url)
             _check(response, rule.expect[principal], url, principal)
+            if principal != "anonymous":  # a session or an API key: not kept in the cache
+                assert "no-store" in response.get("Cache-Control", ""), f"{principal} {url}"
             body = _body(response)
             _no_inline_code(response, body, f"{principal} {url}")
             if rule.changed is not None:

@@ -19,8 +19,8 @@ from compliance_hub.activity.models import Activity
 from compliance_hub.activity.services import record
 from compliance_hub.certificates import documents
 from compliance_hub.certificates.models import Certificate
-from compliance_hub.certificates.views.portal import portal_for
 from compliance_hub.facilities.models import Facility
+from compliance_hub.facilities.queries import portal_for
 
 # The browser may reuse its copy for a few minutes; after that it revalidates with the
 # ETag (a 304 costs no PDF bytes). Private: shared caches must never keep a certificate.

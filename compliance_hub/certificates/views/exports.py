@@ -28,7 +28,8 @@ from compliance_hub.certificates.exports.rows import export_rows
 from compliance_hub.certificates.exports.xlsx_export import MAX_ROWS, TooManyRows, stream_xlsx
 from compliance_hub.certificates.forms import TableFilterForm
 from compliance_hub.certificates.queries import TableFilters, parse_filters
-from compliance_hub.certificates.views.portal import Portal, portal_for
+from compliance_hub.core.net import client_ip
+from compliance_hub.facilities.queries import Portal, portal_for
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -41,8 +42,6 @@ def _page(
     context = {
         "facility": portal.facility,
         "portal": portal,
-        "facility_nav": portal.nav("certificates"),
-        "facility_switcher": portal.switcher(),
         "table_url": f"{table}?{query}" if query else table,
         **extra,
     }
@@ -76,11 +75,11 @@ def export_csv(request: HttpRequest, facility_id: int) -> HttpResponseBase:
     filters, form = _filters(request)
     if form.errors:
         return _invalid(request, portal, form)
-    start = services.begin_export(request, portal.facility, filters, "csv", longest=portal.longest)
+    start = services.begin_export(request.user, client_ip(request), portal.facility, filters, "csv")
     if copy_available():
-        content = stream_csv_copy(portal.facility, filters, longest=portal.longest)
+        content = stream_csv_copy(portal.facility, filters)
     else:
-        content = stream_csv(export_rows(portal.facility, filters, longest=portal.longest))
+        content = stream_csv(export_rows(portal.facility, filters))
     response = StreamingHttpResponse(content, content_type="text/csv; charset=utf-8")
     return _no_store(response, start.filename)
 
@@ -95,14 +94,14 @@ def export_xlsx(request: HttpRequest, facility_id: int) -> HttpResponseBase:
         return _invalid(request, portal, form)
     try:
         start = services.begin_export(
-            request, portal.facility, filters, "xlsx", longest=portal.longest
+            request.user, client_ip(request), portal.facility, filters, "xlsx"
         )
     except TooManyRows:
         return _page(
             request, portal, "certificates/export_too_many.html", 400, max_rows=f"{MAX_ROWS:,}"
         )
     workbook = stream_xlsx(
-        export_rows(portal.facility, filters, longest=portal.longest),
+        export_rows(portal.facility, filters),
         moment=start.moment,
         title=f"Certificates: {portal.facility.name}",
         subject="; ".join(filters.describe()) or "All assignments",
@@ -123,7 +122,7 @@ def bulk_download(request: HttpRequest, facility_id: int) -> HttpResponseBase:
         return _invalid(request, portal, form)
     try:
         start = services.begin_export(
-            request, portal.facility, filters, "zip", longest=portal.longest
+            request.user, client_ip(request), portal.facility, filters, "zip"
         )
     except services.BulkDownloadDisabled:  # turned off a moment ago
         return _page(request, portal, "certificates/export_bulk_disabled.html", 403)
@@ -132,7 +131,6 @@ def bulk_download(request: HttpRequest, facility_id: int) -> HttpResponseBase:
         filters=filters,
         exported_by=getattr(request.user, "email", ""),
         moment=start.moment,
-        longest=portal.longest,
     )
     response = StreamingHttpResponse(stream_bulk_zip(bulk), content_type="application/zip")
     return _no_store(response, start.filename)

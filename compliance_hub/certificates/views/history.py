@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from compliance_hub.certificates.models import Assignment, Certificate
-from compliance_hub.certificates.views.portal import portal_for
+from compliance_hub.facilities.queries import portal_for
 
 _MAX_ID = 2**63 - 1
 
@@ -33,8 +33,6 @@ def history(request: HttpRequest, facility_id: int, assignment_id: int) -> HttpR
     context = {
         "facility": portal.facility,
         "portal": portal,
-        "facility_nav": portal.nav("certificates"),
-        "facility_switcher": portal.switcher(),
         "assignment": assignment,
         "rows": rows,
     }

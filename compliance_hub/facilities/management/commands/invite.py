@@ -45,15 +45,10 @@ class Command(BaseCommand):
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
         names = ", ".join(f.name for f in facilities)
-        if invitation.accepted_at is not None:
-            self.stdout.write(
-                f"{invitation.email} already had an account: access to {names} added."
-            )
-        else:
-            self.stdout.write(
-                f"Invitation sent to {invitation.email} for {names} "
-                f"(valid until {invitation.expires_at:%Y-%m-%d %H:%M %Z})."
-            )
+        self.stdout.write(
+            f"Invitation sent to {invitation.email} for {names} "
+            f"(valid until {invitation.expires_at:%Y-%m-%d %H:%M %Z})."
+        )
         if not settings.MAIL_SEND_ON_COMMIT:
             self.stdout.write(
                 "The e-mail is in the outbox; `compliance-hub send-mail` delivers it."
