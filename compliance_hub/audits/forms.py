@@ -8,7 +8,7 @@ from django import forms
 
 from compliance_hub.audits.columns import FIELDS, Mapping, check_mapping, column_label
 from compliance_hub.audits.models import Status
-from compliance_hub.audits.parsing.table import MAX_BYTES, MAX_ROWS
+from compliance_hub.audits.parsing.limits import MAX_BYTES, MAX_ROWS
 
 NOT_IN_FILE = ""
 

@@ -9,7 +9,8 @@ from functools import lru_cache
 from typing import Any
 
 from django.db import transaction
-from django.http import HttpRequest
+from django.db.models import Count, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from compliance_hub.activity.models import Activity
@@ -27,9 +28,19 @@ from compliance_hub.audits.models import (
     Status,
 )
 from compliance_hub.audits.parsing.files import read_schedule
+from compliance_hub.audits.parsing.limits import (
+    MB,
+    PENDING_BYTES_PER_FACILITY,
+    PENDING_BYTES_PER_PERSON,
+    PENDING_PER_FACILITY,
+    PENDING_PER_PERSON,
+    UPLOADS_PER_HOUR,
+)
 from compliance_hub.audits.parsing.table import Table
 from compliance_hub.audits.schedule import Schedule, read_schedule_rows
 from compliance_hub.certificates.names import fold
+from compliance_hub.core import ratelimit
+from compliance_hub.core.text import neutralise_bidi
 from compliance_hub.facilities.models import Facility
 
 UPLOAD_TTL = timedelta(hours=24)
@@ -40,23 +51,70 @@ class RunRefused(Exception):
     """The reconciliation cannot run as asked; ``str(exc)`` says why."""
 
 
+class UploadRefused(Exception):
+    """The upload is over a quota or the rate limit; ``str(exc)`` says so and what to do."""
+
+
 def purge_stale_uploads() -> int:
     """Delete uploads nobody ran within ``UPLOAD_TTL``. Returns how many."""
     deleted, _ = PendingUpload.objects.filter(created_at__lt=timezone.now() - UPLOAD_TTL).delete()
     return deleted
 
 
+def _check_quotas(facility: Facility, person: Any, size: int) -> None:
+    """Refuse an upload over the rate limit, or over what one person or one facility may keep
+    waiting: uploads not yet run, discarded or expired, counted and summed in bytes."""
+    rate = ratelimit.hit("audit-upload", f"person:{person.pk}", limit=UPLOADS_PER_HOUR, window=3600)
+    if not rate.allowed:
+        raise UploadRefused(
+            f"You have uploaded {UPLOADS_PER_HOUR} schedules within the hour, the limit. "
+            f"Try again in {-(-rate.retry_after // 60)} minutes."
+        )
+    hours = int(UPLOAD_TTL.total_seconds() // 3600)
+    waiting = PendingUpload.objects.filter(facility=facility)
+    for scope, who, remedy, most, most_bytes in (
+        (
+            waiting.filter(person=person),
+            "You have",
+            "Run or discard one of yours (Audits page) first",
+            PENDING_PER_PERSON,
+            PENDING_BYTES_PER_PERSON,
+        ),
+        (
+            waiting,
+            "This facility has",
+            "Ask your colleagues to run or discard theirs",
+            PENDING_PER_FACILITY,
+            PENDING_BYTES_PER_FACILITY,
+        ),
+    ):
+        kept = scope.aggregate(count=Count("pk"), size=Coalesce(Sum("file_size"), 0))
+        if kept["count"] >= most:
+            raise UploadRefused(
+                f"{who} {kept['count']} uploads waiting to be run; the limit is {most}. "
+                f"{remedy}, or wait: uploads not run expire after {hours} hours."
+            )
+        if kept["size"] + size > most_bytes:
+            raise UploadRefused(
+                f"{who} {kept['size'] / MB:.1f} MB of uploads waiting to be run and this file "
+                f"is {size / MB:.1f} MB; the limit is {most_bytes // MB} MB. {remedy}, or wait: "
+                f"uploads not run expire after {hours} hours."
+            )
+
+
 def keep_upload(facility: Facility, person: Any, file_name: str, data: bytes) -> PendingUpload:
     """Read an uploaded schedule and keep its cells until it runs.
 
-    Raises ``FileProblem`` (nothing is stored) when the file cannot be used.
+    Raises ``UploadRefused`` (over a quota or the rate limit) or ``FileProblem`` (the file
+    cannot be used); either way nothing is stored.
     """
-    table = read_schedule(data)
     purge_stale_uploads()
+    _check_quotas(facility, person, len(data))
+    table = read_schedule(data)
     return PendingUpload.objects.create(
         facility=facility,
         person=person,
-        file_name=(file_name or "schedule")[:255],
+        file_name=neutralise_bidi(file_name or "schedule")[:255],
         file_size=len(data),
         sha256=hashlib.sha256(data).hexdigest(),
         kind=table.kind,
@@ -164,8 +222,8 @@ def run(
     mapping: Mapping,
     *,
     include_unreadable: bool,
-    request: HttpRequest | None = None,
-    person: Any = None,
+    person: Any,
+    ip: str | None = None,
 ) -> Reconciliation:
     """Reconcile the uploaded schedule with ``mapping``, save the result, forget the upload.
 
@@ -188,12 +246,11 @@ def run(
     matched = reconcile(facility, schedule)
     outcomes, span = matched.outcomes, matched.span
     assert span is not None
-    actor = person if person is not None else getattr(request, "user", None)
     with transaction.atomic():
         reconciliation = Reconciliation.objects.create(
             facility=facility,
-            created_by=actor,
-            created_by_label=getattr(actor, "email", "") or "unknown",
+            created_by=person,
+            created_by_label=getattr(person, "email", "") or "unknown",
             file_name=upload.file_name,
             file_kind=upload.kind,
             file_size=upload.file_size,
@@ -218,8 +275,8 @@ def run(
         totals = reconciliation.totals
         record(
             Activity.Verb.AUDIT_RUN,
-            request=request,
-            actor=actor,
+            actor=person,
+            ip=ip,
             facility=facility,
             target=f"reconciliation {reconciliation.pk}",
             detail={

@@ -7,7 +7,7 @@ from typing import Any
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.http import HttpRequest
 
-from compliance_hub.audits.parsing.table import MAX_BYTES
+from compliance_hub.audits.parsing.limits import MAX_BYTES
 
 
 class SizeLimitHandler(FileUploadHandler):

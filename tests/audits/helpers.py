@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from datetime import date
 
 from openpyxl import Workbook
@@ -30,6 +31,52 @@ def xlsx_bytes(rows: list[list[object]], sheet_title: str = "Payments") -> bytes
         sheet.append(row)
     out = io.BytesIO()
     book.save(out)
+    return out.getvalue()
+
+
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG = "http://schemas.openxmlformats.org/package/2006"
+
+
+def workbook_parts(
+    sheet_xml: str | bytes, shared: str | None = None, *, prefix: str = "x", date1904: bool = False
+) -> dict[str, bytes]:
+    """The parts of a one-sheet workbook written by hand: ``sheet_xml`` goes inside
+    ``<sheetData>``, ``shared`` inside ``<sst>``; elements carry the namespace ``prefix``."""
+    p = f"{prefix}:" if prefix else ""
+    ns = f'xmlns{":" + prefix if prefix else ""}="{MAIN}"'
+    body = sheet_xml.encode() if isinstance(sheet_xml, str) else sheet_xml
+    flag = f'<{p}workbookPr date1904="1"/>' if date1904 else ""
+    parts: dict[str, str | bytes] = {
+        "[Content_Types].xml": f'<Types xmlns="{_PKG}/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+        'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-'
+        'officedocument.spreadsheetml.sheet.main+xml"/></Types>',
+        "_rels/.rels": f'<Relationships xmlns="{_PKG}/relationships"><Relationship Id="rId1" '
+        f'Type="{_REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        "xl/workbook.xml": f'<{p}workbook {ns} xmlns:r="{_REL}">{flag}<{p}sheets>'
+        f'<{p}sheet name="Data" sheetId="1" r:id="rId1"/></{p}sheets></{p}workbook>',
+        "xl/_rels/workbook.xml.rels": f'<Relationships xmlns="{_PKG}/relationships">'
+        f'<Relationship Id="rId1" Type="{_REL}/worksheet" Target="worksheets/sheet1.xml"/>'
+        f'<Relationship Id="rId2" Type="{_REL}/sharedStrings" Target="sharedStrings.xml"/>'
+        "</Relationships>",
+        "xl/worksheets/sheet1.xml": f"<{p}worksheet {ns}><{p}sheetData>".encode()
+        + body
+        + f"</{p}sheetData></{p}worksheet>".encode(),
+    }
+    if shared is not None:
+        parts["xl/sharedStrings.xml"] = f"<{p}sst {ns}>{shared}</{p}sst>"
+    return {name: v.encode() if isinstance(v, str) else v for name, v in parts.items()}
+
+
+def package(parts: dict[str, bytes], method: int = zipfile.ZIP_DEFLATED) -> bytes:
+    """``parts`` zipped as a workbook file."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", method) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
     return out.getvalue()
 
 

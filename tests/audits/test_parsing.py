@@ -8,7 +8,8 @@ import pytest
 from openpyxl import Workbook
 
 from compliance_hub.audits.parsing.files import read_schedule
-from compliance_hub.audits.parsing.table import MAX_ROWS, FileProblem
+from compliance_hub.audits.parsing.limits import MAX_ROWS
+from compliance_hub.audits.parsing.table import FileProblem
 from tests.audits.helpers import csv_bytes, read, xlsx_bytes
 
 ROWS = [
@@ -105,18 +106,18 @@ def test_xlsx_with_real_dates_numbers_and_serials():
     assert second.payment_date == date(2026, 4, 1)
 
 
-def test_xlsx_formula_without_saved_result_is_reported_as_a_formula():
+def test_xlsx_formula_without_saved_result_reads_as_an_empty_cell():
+    # Excel saves each formula's result, and that result is what is read. A formula saved
+    # without one (some programs write such files) leaves nothing to read: the cell is empty,
+    # so a row whose work date is such a formula is unreadable.
     book = Workbook()
     sheet = book.active
     sheet.append(["Contractor", "Work date", "Amount"])
-    sheet.append(["Jane Doe", date(2026, 3, 5), "=10*2"])
+    sheet.append(["Jane Doe", "=DATE(2026,3,5)", 20])
     out = io.BytesIO()
     book.save(out)
     _table, schedule = read(out.getvalue())
-    assert schedule.rows[0].errors == [
-        "Amount holds a spreadsheet formula (“=10*2”), not a value. Save the file from Excel "
-        "so the results are stored, or export the values."
-    ]
+    assert schedule.rows[0].errors == ["Work date is empty."]
 
 
 def test_xlsx_uses_the_first_sheet_with_values():
@@ -218,3 +219,28 @@ def test_too_large_file_is_refused():
 def test_unclosed_quote_names_the_row_where_it_opens():
     data = b'Contractor,Work date\r\n"Jane Doe,2026-03-05\r\nJohn,2026-03-06\r\n'
     assert _problem(data).startswith("Row 2: the file could not be read as CSV")
+
+
+RLO = "\u202e"  # RIGHT-TO-LEFT OVERRIDE: "Smith\u202eFDP.exe" shows as "Smithexe.PDF"
+
+
+@pytest.mark.parametrize("make", [csv_bytes, xlsx_bytes], ids=["csv", "xlsx"])
+def test_bidirectional_controls_are_removed_from_every_cell(make):
+    rows = [
+        [f"Contr{RLO}actor", "Work date"],
+        [f"Jane\u2066 Doe{RLO}gnp.exe", "2026-03-05"],
+        ["\u200fJohn Roe\u202c", "2026-03-06"],
+    ]
+    table, schedule = read(make(rows))
+    assert table.header == ["Contractor", "Work date"]
+    assert [r.name for r in schedule.rows] == ["Jane Doegnp.exe", "John Roe"]
+
+
+@pytest.mark.django_db
+def test_bidirectional_controls_are_removed_from_sheet_and_file_names(facility):
+    from compliance_hub.audits import services
+    from tests import factories
+
+    data = xlsx_bytes(ROWS, sheet_title=f"Pay{RLO}stnem")
+    upload = services.keep_upload(facility, factories.member(facility), f"a{RLO}xslx.csv", data)
+    assert (upload.sheet, upload.file_name) == ("Paystnem", "axslx.csv")

@@ -1,44 +1,24 @@
-"""The fast XLSX reader reads exactly what openpyxl reads, for the cells a schedule has."""
+"""Workbooks are read as Excel shows them: the first sheet with values, dates by their number
+format, saved formula results, rows and columns where they are in the sheet."""
 
-# ruff: noqa: E501 - literal XML parts
-
-import io
-import zipfile
 from datetime import date, datetime, time
 
-import pytest
 from openpyxl import Workbook
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
-from compliance_hub.audits.parsing import xlsx
-from compliance_hub.audits.parsing.xlsx_fast import Unsupported
+from compliance_hub.audits.parsing.files import read_schedule
+from tests.audits.helpers import package, read, workbook_parts
 
 
 def _save(book) -> bytes:
-    out = io.BytesIO()
+    from io import BytesIO
+
+    out = BytesIO()
     book.save(out)
     return out.getvalue()
 
 
-def _both(data: bytes):
-    fast = xlsx._read_fast(data)
-    slow = xlsx.read_xlsx_openpyxl(data)
-    return fast, slow
-
-
-def _assert_same(data: bytes):
-    fast, slow = _both(data)
-    assert (fast.header_line, fast.header, fast.sheet, fast.notes) == (
-        slow.header_line,
-        slow.header,
-        slow.sheet,
-        slow.notes,
-    )
-    assert fast.rows == slow.rows
-    return fast
-
-
-def test_typical_cells_read_the_same():
+def test_typical_cells_read_as_excel_shows_them():
     book = Workbook()
     sheet = book.active
     sheet.title = "Payments Q1"
@@ -56,35 +36,29 @@ def test_typical_cells_read_the_same():
             "  spaced  ",
         ]
     )
-    sheet.append(["Jane Doe", 46090, "03/05/2026", 12, False, None, "=not a formula?"])
+    sheet.append(["Jane Doe", 46090, "03/05/2026", 12, False])
     sheet.append([None, None, None, None])
-    sheet.append(["José", date(2026, 12, 31), None, 0.1 + 0.2, None, None, "x" * 300])
+    sheet.append(["José", date(2026, 12, 31), None, 0.25, None, None, "x" * 300])
     sheet["B7"].number_format = "dd/mm/yyyy"
     sheet.cell(row=5, column=4).number_format = "#,##0.00"
-    table = _assert_same(_save(book))
-    assert table.header_line == 3
-    assert table.rows[0] == (
-        4,
-        [
-            "Zoë O'Neil & Sons <x>",
-            "2026-03-05",
-            "2026-03-31",
-            "1234.5",
-            "TRUE",
-            "08:30",
-            "  spaced  ",
-        ],
-    )
-    assert table.rows[1][1][:3] == ["Jane Doe", "46090", "03/05/2026"]
-
-
-def test_formulas_without_saved_results_read_as_formulas():
-    book = Workbook()
-    sheet = book.active
-    sheet.append(["Contractor", "Work date", "Amount"])
-    sheet.append(["Jane Doe", date(2026, 3, 5), "=10*2"])
-    table = _assert_same(_save(book))
-    assert table.rows[0][1][2] == "=10*2"
+    table = read_schedule(_save(book))
+    assert (table.kind, table.sheet, table.header_line) == ("xlsx", "Payments Q1", 3)
+    assert table.rows == [
+        (
+            4,
+            [
+                "Zoë O'Neil & Sons <x>",
+                "2026-03-05",
+                "2026-03-31",
+                "1234.5",
+                "TRUE",
+                "08:30",
+                "  spaced  ",
+            ],
+        ),
+        (5, ["Jane Doe", "46090", "03/05/2026", "12", "FALSE"]),
+        (7, ["José", "2026-12-31", "", "0.25", "", "", "x" * 300]),
+    ]
 
 
 def test_write_only_workbooks_with_inline_strings():
@@ -93,104 +67,73 @@ def test_write_only_workbooks_with_inline_strings():
     sheet.append(["Payee", "Service from", "Amount"])
     for i in range(50):
         sheet.append([f"Person {i}", date(2026, 1, 1 + i % 28), f"${i},000.50"])
-    table = _assert_same(_save(book))
+    table = read_schedule(_save(book))
     assert len(table.rows) == 50
+    assert table.rows[49] == (51, ["Person 49", "2026-01-22", "$49,000.50"])
 
 
-def test_1904_date_system():
+def test_1904_date_system_dates_and_serial_numbers():
     book = Workbook()
     book.epoch = CALENDAR_MAC_1904
     sheet = book.active
     sheet.append(["Contractor", "Work date"])
     sheet.append(["Jane Doe", date(2026, 3, 5)])
-    sheet.append(["John Roe", 44624])
-    table = _assert_same(_save(book))
+    sheet.append(["John Roe", 44624])  # a bare serial number, counted from 1904-01-01
+    table, schedule = read(_save(book))
     assert table.notes == ["1904"]
     assert table.rows[0][1][1] == "2026-03-05"
+    assert [row.start for row in schedule.rows] == [date(2026, 3, 5), date(2026, 3, 5)]
 
 
-def _handmade(sheet_xml: str, shared: str = "") -> bytes:
-    ns = 'xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
-    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as archive:
-        archive.writestr(
-            "[Content_Types].xml",
-            '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-            '<Default Extension="xml" ContentType="application/xml"/>'
-            '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-            '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-            '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
-            "</Types>",
-        )
-        archive.writestr(
-            "_rels/.rels",
-            '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-            f'<Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
-        )
-        archive.writestr(
-            "xl/workbook.xml",
-            f'<?xml version="1.0"?><x:workbook {ns} xmlns:r="{rel}"><x:sheets>'
-            '<x:sheet name="Data" sheetId="1" r:id="rId1"/></x:sheets></x:workbook>',
-        )
-        archive.writestr(
-            "xl/_rels/workbook.xml.rels",
-            '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-            f'<Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/>'
-            f'<Relationship Id="rId2" Type="{rel}/sharedStrings" Target="sharedStrings.xml"/>'
-            "</Relationships>",
-        )
-        archive.writestr(
-            "xl/sharedStrings.xml",
-            f'<?xml version="1.0"?><x:sst {ns}>{shared}</x:sst>',
-        )
-        archive.writestr(
-            "xl/worksheets/sheet1.xml",
-            f'<?xml version="1.0"?><x:worksheet {ns}><x:sheetData>{sheet_xml}</x:sheetData></x:worksheet>',
-        )
-    return out.getvalue()
-
-
-def test_prefixed_xml_rich_text_and_sparse_cells():
+def test_prefixed_xml_rich_text_escapes_and_sparse_cells():
     shared = (
         "<x:si><x:t>Contractor</x:t></x:si>"
         "<x:si><x:t>Work date</x:t></x:si>"
         '<x:si><x:r><x:t>Zo</x:t></x:r><x:r><x:t xml:space="preserve">ë Doe</x:t></x:r>'
         '<x:rPh sb="0" eb="1"><x:t>ゾ</x:t></x:rPh></x:si>'
-        "<x:si><x:t>Tab &amp; more</x:t></x:si>"
+        "<x:si><x:t>Tab &amp; more_x000D_</x:t></x:si>"
     )
     rows = (
-        '<x:row r="1"><x:c r="A1" t="s"><x:v>0</x:v></x:c><x:c r="B1" t="s"><x:v>1</x:v></x:c></x:row>'
-        '<x:row r="3"><x:c r="A3" t="s"><x:v>2</x:v></x:c><x:c r="C3"><x:v>46086</x:v></x:c></x:row>'
-        '<x:row r="4"><x:c r="B4" t="s"><x:v>3</x:v></x:c><x:c r="D4" t="str"><x:f>A1</x:f><x:v>Contractor</x:v></x:c></x:row>'
+        '<x:row r="1"><x:c r="A1" t="s"><x:v>0</x:v></x:c><x:c r="B1" t="s"><x:v>1</x:v></x:c>'
+        "</x:row>"
+        '<x:row r="3"><x:c r="A3" t="s"><x:v>2</x:v></x:c><x:c r="C3"><x:v>46086</x:v></x:c>'
+        "</x:row>"
+        '<x:row r="4"><x:c r="B4" t="s"><x:v>3</x:v></x:c>'
+        '<x:c r="D4" t="str"><x:f>A1</x:f><x:v>Contractor</x:v></x:c></x:row>'
     )
-    table = _assert_same(_handmade(rows, shared))
+    table = read_schedule(package(workbook_parts(rows, shared)))
     assert table.rows == [
         (3, ["Zoë Doe", "", "46086"]),
-        (4, ["", "Tab & more", "", "Contractor"]),
+        (4, ["", "Tab & more\r", "", "Contractor"]),  # the saved result of formula =A1
     ]
 
 
-def test_excel_character_escapes_are_decoded():
-    from compliance_hub.audits.parsing.xlsx_fast import _text
+def test_values_away_from_a1_keep_their_rows_and_columns():
+    rows = (
+        '<row r="7"><c r="C7" t="inlineStr"><is><t>Payee</t></is></c>'
+        '<c r="D7" t="inlineStr"><is><t>Date</t></is></c></row>'
+        '<row r="8"><c r="C8" t="inlineStr"><is><t>Jane Doe</t></is></c>'
+        '<c r="D8"><v>46086</v></c></row>'
+    )
+    table = read_schedule(package(workbook_parts(rows, prefix="")))
+    assert (table.header_line, table.header) == (7, ["", "", "Payee", "Date"])
+    assert table.rows == [(8, ["", "", "Jane Doe", "46086"])]
 
-    assert _text("Line_x000D_break &amp; _x0041_") == "Line\rbreak & A"
 
-
-def test_the_fast_reader_refuses_what_it_does_not_understand():
-    with pytest.raises(Unsupported):
-        xlsx._read_fast(_handmade(""))  # no values: openpyxl gets to decide
-
-
-def test_read_xlsx_falls_back_to_openpyxl(monkeypatch):
+def test_the_first_sheet_with_values_is_read():
     book = Workbook()
-    book.active.append(["Contractor", "Work date"])
-    book.active.append(["Jane Doe", date(2026, 3, 5)])
+    book.active.title = "Cover"
+    data = book.create_sheet("Data")
+    data.append(["Contractor", "Work date"])
+    data.append(["Jane Doe", date(2026, 3, 5)])
+    book.create_sheet("Later").append(["Not", "this"])
+    assert read_schedule(_save(book)).sheet == "Data"
 
-    def broken(archive):
-        raise Unsupported("simulated")
 
-    monkeypatch.setattr(xlsx.xlsx_fast, "open_book", broken)
-    table = xlsx.read_xlsx(_save(book))
-    assert table.rows == [(2, ["Jane Doe", "2026-03-05"])]
+def test_columns_after_the_64th_are_ignored():
+    book = Workbook()
+    book.active.append(["Contractor", "Work date", *[f"c{i}" for i in range(70)]])
+    book.active.append(["Jane Doe", date(2026, 3, 5), *range(70)])
+    table = read_schedule(_save(book))
+    assert len(table.header) == 64 and table.header[-1] == "c61"
+    assert table.rows[0][1][:2] == ["Jane Doe", "2026-03-05"] and len(table.rows[0][1]) == 64

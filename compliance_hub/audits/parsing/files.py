@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from compliance_hub.audits.parsing.table import MAX_BYTES, FileProblem, Table
+from compliance_hub.audits.parsing.limits import MAX_BYTES, MB
+from compliance_hub.audits.parsing.table import FileProblem, Table
 from compliance_hub.audits.parsing.text import read_csv
 from compliance_hub.audits.parsing.xlsx import is_zip, read_xlsx
 
@@ -15,8 +16,7 @@ def read_schedule(data: bytes) -> Table:
         raise FileProblem("The file is empty.")
     if len(data) > MAX_BYTES:
         raise FileProblem(
-            f"The file is {len(data) / 1024 / 1024:.1f} MB; the limit is "
-            f"{MAX_BYTES // 1024 // 1024} MB."
+            f"The file is {len(data) / MB:.1f} MB; the limit is {MAX_BYTES // MB} MB."
         )
     if is_zip(data):
         return read_xlsx(data)

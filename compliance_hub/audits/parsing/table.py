@@ -1,4 +1,4 @@
-"""The uploaded file as a table of text cells, whatever its format; and its limits."""
+"""The uploaded file as a table of text cells, whatever its format."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-MAX_BYTES = 20 * 1024 * 1024
-MAX_ROWS = 50_000
-MAX_COLUMNS = 64
+from compliance_hub.audits.parsing.limits import MAX_CELL_CHARS, MAX_CELLS, MAX_COLUMNS, MAX_ROWS
+from compliance_hub.core.text import has_bidi_controls, neutralise_bidi
+
 # Rows above the header that may hold a title ("Payments Q1 2026") and are skipped.
 HEADER_SEARCH_ROWS = 20
 
@@ -59,13 +59,53 @@ class Table:
         return cls(**payload)
 
 
-def build_table(kind: str, records: list[tuple[int, list[str]]], **meta: Any) -> Table:
-    """Find the header among ``records`` (row number, cells) and check the row limits.
+class Records:
+    """The file's non-empty rows as they are read, refused as soon as one passes a limit.
+
+    Bidirectional control characters are removed from every cell kept: they could make a
+    name on a page, report or packet read as something else.
+    """
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[int, list[str]]] = []
+        self.cells = 0
+
+    def add(self, line: int, cells: list[str]) -> None:
+        """Keep row ``line`` (its first ``MAX_COLUMNS`` cells, trailing empty ones dropped)."""
+        self.cells += len(cells)
+        if self.cells > MAX_CELLS:
+            raise FileProblem(
+                f"The file has more than {MAX_CELLS:,} cells by row {line:,}; the limit is "
+                f"{MAX_CELLS:,} cells. Export only the schedule's columns and rows."
+            )
+        kept = cells[:MAX_COLUMNS]
+        if has_bidi_controls("".join(kept)):
+            kept = [neutralise_bidi(c) for c in kept]
+        while kept and not kept[-1].strip():
+            kept.pop()
+        if not kept:
+            return
+        longest = max(map(len, kept))
+        if longest > MAX_CELL_CHARS:
+            raise FileProblem(
+                f"Row {line:,} has a cell of {longest:,} characters; the limit is "
+                f"{MAX_CELL_CHARS:,}."
+            )
+        self.rows.append((line, kept))
+        if len(self.rows) > MAX_ROWS + HEADER_SEARCH_ROWS:
+            raise FileProblem(
+                f"The file has more than {MAX_ROWS:,} payment rows; split it into smaller "
+                "files and reconcile each."
+            )
+
+
+def build_table(kind: str, records: Records, **meta: Any) -> Table:
+    """Find the header among ``records`` and check the row limits.
 
     The header is the first row with at least two filled cells (title rows above it are
-    skipped). Empty rows are dropped; every other row below the header is a payment row.
+    skipped). Every row below the header is a payment row.
     """
-    filled = [(line, cells) for line, cells in records if any(c.strip() for c in cells)]
+    filled = records.rows
     if not filled:
         raise FileProblem("The file is empty: it has no rows with any values.")
     header_at = None
@@ -80,9 +120,9 @@ def build_table(kind: str, records: list[tuple[int, list[str]]], **meta: Any) ->
             "“Contractor, Work date, Amount”."
         )
     header_line, header_cells = filled[header_at]
-    width = min(max(len(c) for _line, c in filled[header_at:]), MAX_COLUMNS)
-    header = [c.strip() for c in header_cells[:width]] + [""] * (width - len(header_cells))
-    rows = [(line, cells[:width]) for line, cells in filled[header_at + 1 :]]
+    width = max(len(c) for _line, c in filled[header_at:])
+    header = [c.strip() for c in header_cells] + [""] * (width - len(header_cells))
+    rows = filled[header_at + 1 :]
     if not rows:
         raise FileProblem(
             f"The file has a header row (row {header_line}) but no payment rows below it."

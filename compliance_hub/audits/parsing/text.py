@@ -5,19 +5,16 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterator
 
-from compliance_hub.audits.parsing.table import (
-    HEADER_SEARCH_ROWS,
-    MAX_ROWS,
-    FileProblem,
-    Table,
-    build_table,
-)
+from compliance_hub.audits.parsing.limits import MAX_RECORD_CHARS
+from compliance_hub.audits.parsing.table import FileProblem, Records, Table, build_table
 
 DELIMITERS = (",", ";", "\t", "|")
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "vertical bar"}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SAMPLE_LINES = 50
+_SAMPLE_CHARS = 64 * 1024
 
 
 def _line_of(data: bytes, position: int) -> int:
@@ -90,8 +87,10 @@ def _check_text(text: str, label: str) -> None:
 
 def sniff_delimiter(text: str) -> str:
     """The delimiter that splits the first lines into the most consistent columns."""
-    lines = [line for line in text.splitlines()[: _SAMPLE_LINES * 2] if line.strip()]
-    lines = lines[:_SAMPLE_LINES]
+    sample = text[:_SAMPLE_CHARS]
+    if len(text) > _SAMPLE_CHARS:
+        sample = sample[: sample.rfind("\n") + 1] or sample  # whole lines only
+    lines = [line for line in sample.splitlines() if line.strip()][:_SAMPLE_LINES]
     best, best_score = ",", (0, 0, 0)
     for delimiter in DELIMITERS:
         try:
@@ -110,28 +109,34 @@ def sniff_delimiter(text: str) -> str:
 
 
 def read_csv(data: bytes) -> Table:
-    """Read a delimited text file into a :class:`Table`."""
+    """Read a delimited text file into a :class:`Table`, in one pass with bounded memory.
+
+    Rows are numbered as a spreadsheet shows them (a quoted cell may span several lines).
+    """
     text, encoding = decode(data)
     delimiter = sniff_delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    records: list[tuple[int, list[str]]] = []
-    filled = 0
+    records = Records()
     line = 0
-    try:
-        for line, cells in enumerate(reader, start=1):
-            if not any(c.strip() for c in cells):
-                continue
-            filled += 1
-            if filled > MAX_ROWS + HEADER_SEARCH_ROWS:
+    size = 0  # characters of the row being read, over all its lines
+
+    def lines() -> Iterator[str]:
+        nonlocal size
+        for physical in io.StringIO(text, newline=""):
+            size += len(physical)
+            if size > MAX_RECORD_CHARS:
                 raise FileProblem(
-                    f"The file has more than {MAX_ROWS:,} payment rows; split it into "
-                    "smaller files and reconcile each."
+                    f"Row {line + 1} is longer than {MAX_RECORD_CHARS:,} characters, the limit. "
+                    "A quote may be left open; check that row."
                 )
-            records.append((line, cells))
+            yield physical
+
+    try:
+        for line, cells in enumerate(csv.reader(lines(), delimiter=delimiter, strict=True), 1):
+            size = 0
+            records.add(line, cells)
     except csv.Error as exc:
         raise FileProblem(
             f"Row {line + 1}: the file could not be read as CSV ({exc}). A quote may be "
             "left open; check that row."
         ) from None
-    table = build_table("csv", records, encoding=encoding, delimiter=delimiter)
-    return table
+    return build_table("csv", records, encoding=encoding, delimiter=delimiter)

@@ -11,14 +11,16 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from compliance_hub.audits import links, services
+from compliance_hub.audits import services
 from compliance_hub.audits.columns import column_letter, guess_mapping
 from compliance_hub.audits.forms import MappingForm
 from compliance_hub.audits.models import PendingUpload
 from compliance_hub.audits.parsing.table import Table
 from compliance_hub.audits.parsing.text import DELIMITER_NAMES
 from compliance_hub.audits.schedule import Schedule, read_schedule_rows
-from compliance_hub.audits.views.common import facility_of, upload_of
+from compliance_hub.audits.views.common import upload_of
+from compliance_hub.core.net import client_ip
+from compliance_hub.facilities.queries import Portal, portal_for
 
 PREVIEW_ROWS = 10
 
@@ -50,6 +52,7 @@ def _preview(table: Table, schedule: Schedule | None) -> dict[str, Any]:
 
 def _render(
     request: HttpRequest,
+    portal: Portal,
     upload: PendingUpload,
     table: Table,
     form: MappingForm,
@@ -57,12 +60,12 @@ def _render(
     status: int = 200,
 ) -> HttpResponse:
     context = {
-        "facility": upload.facility,
+        "facility": portal.facility,
+        "portal": portal,
         "upload": upload,
         "table": table,
         "form": form,
         "delimiter_name": DELIMITER_NAMES.get(table.delimiter, table.delimiter),
-        "table_url": links.table_url(upload.facility_id),
         **_preview(table, schedule),
     }
     return render(request, "audits/mapping.html", context, status=status)
@@ -72,13 +75,14 @@ def _render(
 @require_http_methods(["GET", "HEAD", "POST"])
 def mapping(request: HttpRequest, facility_id: int, token: UUID) -> HttpResponse:
     """GET: the guessed mapping and its preview. POST: preview again, run, or discard."""
-    facility = facility_of(request, facility_id)
-    upload = upload_of(request, facility, token)
+    portal = portal_for(request.user, facility_id)
+    facility = portal.facility
+    upload = upload_of(portal, token)
     table = services.table_of(upload)
     if request.method != "POST":
         guessed = guess_mapping(table.header)
         form = MappingForm(initial=MappingForm.initial_for(guessed), header=table.header)
-        return _render(request, upload, table, form, read_schedule_rows(table, guessed))
+        return _render(request, portal, upload, table, form, read_schedule_rows(table, guessed))
     action = request.POST.get("action", "preview")
     if action == "discard":
         upload.delete()
@@ -86,20 +90,21 @@ def mapping(request: HttpRequest, facility_id: int, token: UUID) -> HttpResponse
         return redirect("audits:list", facility_id=facility.pk)
     form = MappingForm(request.POST, header=table.header)
     if not form.is_valid():
-        return _render(request, upload, table, form, None, status=400)
+        return _render(request, portal, upload, table, form, None, status=400)
     schedule = read_schedule_rows(table, form.mapping)
     if action != "run":
-        return _render(request, upload, table, form, schedule)
+        return _render(request, portal, upload, table, form, schedule)
     try:
         reconciliation = services.run(
             upload,
             form.mapping,
             include_unreadable=form.cleaned_data["include_unreadable"],
-            request=request,
+            person=portal.person,
+            ip=client_ip(request),
         )
     except services.RunRefused as refused:
         form.add_error(None, str(refused))
-        return _render(request, upload, table, form, schedule, status=400)
+        return _render(request, portal, upload, table, form, schedule, status=400)
     messages.success(
         request, f"Reconciled {reconciliation.row_count:,} payment rows from {upload.file_name}."
     )

@@ -9,13 +9,15 @@ from django.views.decorators.http import require_GET
 from compliance_hub.activity.models import Activity
 from compliance_hub.activity.services import record
 from compliance_hub.audits.reports.packet import packet_name, relied_on, stream_packet
-from compliance_hub.audits.views.common import facility_of, reconciliation_of
+from compliance_hub.audits.views.common import reconciliation_of
+from compliance_hub.facilities.queries import portal_for
 
 
 @login_required
 @require_GET
 def packet(request: HttpRequest, facility_id: int, reconciliation_id: int) -> StreamingHttpResponse:
-    facility = facility_of(request, facility_id)
+    portal = portal_for(request.user, facility_id)
+    facility = portal.facility
     reconciliation = reconciliation_of(facility, reconciliation_id)
     include = facility.bulk_download_enabled
     record(

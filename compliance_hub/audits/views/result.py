@@ -21,8 +21,9 @@ from compliance_hub.audits.models import (
     Status,
 )
 from compliance_hub.audits.reports.rows import basis_text
-from compliance_hub.audits.views.common import facility_of, reconciliation_of
+from compliance_hub.audits.views.common import reconciliation_of
 from compliance_hub.certificates.names import fold
+from compliance_hub.facilities.queries import portal_for
 
 PAGE_SIZE = 100
 MAX_TIMELINES = 12
@@ -93,7 +94,8 @@ def _link_certificates(facility_id: int, rows: list[ReconciliationRow]) -> None:
 @login_required
 @require_GET
 def result(request: HttpRequest, facility_id: int, reconciliation_id: int) -> HttpResponse:
-    facility = facility_of(request, facility_id)
+    portal = portal_for(request.user, facility_id)
+    facility = portal.facility
     reconciliation = reconciliation_of(facility, reconciliation_id)
     filters = RowFilterForm(request.GET)
     status, search, contractor_id = "", "", None
@@ -123,6 +125,7 @@ def result(request: HttpRequest, facility_id: int, reconciliation_id: int) -> Ht
         "audits/result.html",
         {
             "facility": facility,
+            "portal": portal,
             "reconciliation": reconciliation,
             "totals": _totals(reconciliation),
             "duplicates": reconciliation.totals["duplicate"],
@@ -137,6 +140,5 @@ def result(request: HttpRequest, facility_id: int, reconciliation_id: int) -> Ht
             "query": query.urlencode(),
             "timelines": pictures,
             "more_timelines": max(len(shown) - MAX_TIMELINES, 0),
-            "table_url": links.table_url(facility.pk),
         },
     )
