@@ -23,6 +23,9 @@ What it does:
    (b) ``GET export.csv`` of the CSV facility: wall time, rows, bytes, peak RSS; compared
    with PostgreSQL's ``COPY (<the export's own query>) TO STDOUT (FORMAT csv)`` read through
    psycopg (PostgreSQL only).
+   (c) ``GET export.xlsx`` of the CSV facility: wall time, time to first byte, bytes and the
+   worker's peak RSS next to its RSS before (constant memory: the peak must not grow with
+   the rows); the workbook is then opened (python-calamine) and its rows counted.
 
 Files go to ``MEDIA_ROOT`` (default ``var/bench-exports-media``; local file storage, which
 ``zip -0`` needs). Nothing is asserted.
@@ -513,6 +516,26 @@ def bench(db_url: str, quick: bool, port: int, repeat: int, say: Any) -> dict[st
                 csv_result[name] = {**middle, "runs_wall_s": [round(r["wall_s"], 3) for r in extra]}
                 csv_result[f"vs_{name}"] = round(csv_result["wall_s"] / middle["wall_s"], 2)
         result["csv"] = csv_result
+
+        # (c) the XLSX export of the same rows
+        target = workdir / "export.xlsx"
+        say(f"(c) XLSX export of {m:,} rows, {repeat} time(s) ...")
+        with Server(port, env, log) as server:
+            base = _warm(port, facility, cookie, log)
+            runs = []
+            for _ in range(repeat):
+                runs.append(_measure(server, f"{base}/export.xlsx", cookie, target))
+                say(_line("XLSX", runs[-1]))
+        from python_calamine import CalamineWorkbook
+
+        sheet = CalamineWorkbook.from_path(str(target)).get_sheet_by_name("Certificates")
+        xlsx_result = _summary(runs, [], "baseline")
+        xlsx_result["rows"] = sum(1 for _ in sheet.iter_rows()) - 1
+        xlsx_result["peak_growth_mb"] = round(
+            max(r["peak_rss_mb"] - r["rss_before_mb"] for r in runs), 1
+        )
+        target.unlink()
+        result["xlsx"] = xlsx_result
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     return result

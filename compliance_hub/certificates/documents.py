@@ -198,14 +198,14 @@ def _render_chunk(
 
 
 def _record_rendered(certificates: list[Certificate]) -> None:
-    """Record many rendered PDFs with one prepared UPDATE (``bulk_update`` builds a CASE
-    expression per row and field, which costs more than the rendering it records).
+    """Record many rendered PDFs with one prepared UPDATE, executed per row (``bulk_update``
+    would build a CASE expression per row and field).
 
     The rows are locked by the caller's ``SELECT ... FOR UPDATE`` of unrendered rows, so
     nothing else can have recorded a PDF for them since: the statement matches the primary
-    key alone. (Adding ``rendered_at IS NULL`` here let PostgreSQL, with statistics that
-    predate a large import and so believe no row is unrendered, scan the whole partial
-    "unrendered" index for every row: half a second per certificate.) Every row must match.
+    key alone. (Adding ``rendered_at IS NULL`` lets PostgreSQL, with statistics that predate
+    a large import and so believe no row is unrendered, scan the whole partial "unrendered"
+    index for every row.) Every row must match.
     """
     if not certificates:
         return

@@ -8,6 +8,8 @@ from datetime import date, datetime
 
 import pytest
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -182,3 +184,48 @@ def test_readme_says_when_cited_certificates_changed_since_the_run(
     assert "Note: 1 of the 3 certificates have been superseded or voided since" in readme
     listed = list(csv.reader(io.StringIO(archive.read("certificates.csv").decode("utf-8-sig"))))
     assert [r[4] for r in listed[1:] if r[0] == certificate.number] == ["Void"]
+
+
+TRIGGERS = set("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
+BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+NASTY = st.lists(
+    st.sampled_from([*sorted(TRIGGERS | BIDI), *"aZ 'é,\n", "SUM(A1)"]), min_size=1, max_size=8
+).map("".join)
+
+
+@settings(
+    max_examples=8,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(texts=st.lists(NASTY, min_size=5, max_size=5))
+def test_no_report_cell_is_a_formula_and_no_bidi_control_is_shown(
+    signed_in, facility, reconciliation, texts
+):
+    """Text from the uploaded schedule (and older rows) in every part of the packet: the CSV
+    and XLSX cells never start as a formula, and no part carries a bidi control."""
+    name, email, contractor_id, note, file_name = texts
+    reconciliation.rows.update(
+        given_name=name, given_email=email, given_contractor_id=contractor_id, note=note
+    )
+    type(reconciliation).objects.filter(pk=reconciliation.pk).update(
+        file_name=file_name, created_by_label=name
+    )
+    archive = download(signed_in, facility, reconciliation)
+    report = archive.read("reconciliation-report.csv").decode("utf-8-sig")
+    book = load_workbook(io.BytesIO(archive.read("reconciliation-report.xlsx")))
+    text_columns = (2, 3, 4, 5, 13)  # as in the file, matched contractor, explanation
+    rows = list(csv.reader(io.StringIO(report, newline="")))
+    cells = [row[i] for row in rows for i in text_columns]
+    cells += [
+        c.value for sheet in book for row in sheet.iter_rows() for c in row if c.data_type == "s"
+    ]
+    listing = archive.read("certificates.csv").decode()
+    cells += [c for row in csv.reader(io.StringIO(listing, newline="")) for c in row]
+    for cell in cells:
+        assert cell[:1] not in TRIGGERS and BIDI.isdisjoint(cell), ascii(cell)
+    reader = PdfReader(io.BytesIO(archive.read("reconciliation-report.pdf")))
+    shown = [page.extract_text() for page in reader.pages]
+    shown += [reader.metadata.title or "", archive.read("README.txt").decode()]
+    for text in shown:
+        assert BIDI.isdisjoint(text), ascii(text)

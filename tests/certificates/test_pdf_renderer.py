@@ -7,9 +7,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from compliance_hub.certificates.pdf import UnknownTemplate, render
+from compliance_hub.core.text import BIDI_CONTROLS
 from tests.certificates.samples import document, flat, sha256, snapshot, text_of
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -197,3 +200,24 @@ def test_no_coverage_in_the_program_is_stated_plainly():
 def test_unknown_template_version_is_refused():
     with pytest.raises(UnknownTemplate):
         render("coi-v0", document())
+
+
+TEXT = st.text(
+    alphabet=st.sampled_from([*sorted(BIDI_CONTROLS), *"Ann Lee-Smith =+@\u00e9\u1ec5.exe"]),
+    min_size=1,
+    max_size=40,
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(name=TEXT, holder=TEXT, description=TEXT)
+def test_no_bidi_control_reaches_the_page_or_the_document_properties(name, holder, description):
+    """A name that reads backwards (``Smith\\u202eFDP.exe``) would be shown reordered by a
+    viewer: neither the page nor the properties a viewer shows (title, subject) carry one."""
+    snap = snapshot(
+        insured={"name": name}, holder={"name": holder}, assignment={"description": description}
+    )
+    reader = PdfReader(io.BytesIO(render("coi-v1", document(snap))))
+    shown = [reader.pages[0].extract_text(), reader.metadata.title, reader.metadata.subject]
+    for text in shown:
+        assert BIDI_CONTROLS.isdisjoint(text), ascii(text)

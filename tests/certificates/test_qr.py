@@ -1,13 +1,21 @@
-"""The QR encoder produces exactly the modules of the reference ``qrcode`` package."""
+"""The QR encoder of certificates (pdf/compact/qr.py), checked against reference encoders:
+exactly ``qrcode``'s modules, and ``segno``'s function patterns and format information."""
 
 import random
 import string
 
 import pytest
 import qrcode
+import segno
 from qrcode.constants import ERROR_CORRECT_M
 
-from compliance_hub.certificates.pdf import qr
+from compliance_hub.certificates.pdf.compact import qr
+
+URLS = [
+    "http://testserver/v/CH-7K3M-9QXP/4D9P2X7KQM/",
+    "https://hub.example.com/v/CH-0000-0000/0000000000/",
+    "https://certificates.a-rather-long-staffing-partner-domain.example.org/v/CH-ZZZZ-ZZZZ/ZZZZZZZZZZ/",
+]
 
 
 def reference(text: str) -> list[list[bool]]:
@@ -17,16 +25,27 @@ def reference(text: str) -> list[list[bool]]:
     return [[bool(cell) for cell in row] for row in code.get_matrix()]
 
 
-@pytest.mark.parametrize(
-    "url",
-    [
-        "http://testserver/v/CH-7K3M-9QXP/4D9P2X7KQM/",
-        "https://hub.example.com/v/CH-0000-0000/0000000000/",
-        "https://certificates.a-rather-long-staffing-partner-domain.example.org/v/CH-ZZZZ-ZZZZ/ZZZZZZZZZZ/",
-    ],
-)
+@pytest.mark.parametrize("url", URLS)
 def test_verification_urls_match_the_reference_encoder(url):
     assert qr.matrix(url) == reference(url)
+
+
+@pytest.mark.parametrize("url", URLS)
+def test_segno_draws_the_same_symbol_around_the_data(url):
+    """segno pads the data differently (a zero codeword after the terminator), so only the
+    data region may differ: size, finders, timing, alignment, format and version
+    information are the same modules."""
+    ours = qr.matrix(url)
+    version = (len(ours) - 17) // 4
+    theirs = segno.make_qr(url, error="m", mode="byte", mask=qr.MASK, boost_error=False)
+    assert (theirs.version, theirs.mask, theirs.error) == (version, qr.MASK, "M")
+    matrix = [[bool(cell) for cell in row] for row in theirs.matrix]
+    data = set(qr._template(version)[1])
+    size = len(ours)
+    for r in range(size):
+        for c in range(size):
+            if (r, c) not in data:
+                assert matrix[r][c] == ours[r][c], (r, c)
 
 
 def test_random_texts_of_every_version_up_to_13_match_the_reference_encoder():

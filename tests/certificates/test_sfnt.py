@@ -1,4 +1,5 @@
-"""The font subsetter keeps exactly the outlines and metrics of the glyphs a document uses."""
+"""The font subsetter (pdf/compact/sfnt.py), checked with fontTools: a subset keeps exactly
+the outlines and metrics of the glyphs a document uses."""
 
 import io
 import struct
@@ -7,8 +8,8 @@ import pytest
 from fontTools.pens.recordingPen import DecomposingRecordingPen
 from fontTools.ttLib import TTFont
 
-from compliance_hub.certificates.pdf.fonts import FONT_DIR
-from compliance_hub.certificates.pdf.sfnt import TrueTypeFont, _checksum
+from compliance_hub.certificates.pdf.compact.fonts import FONT_DIR
+from compliance_hub.certificates.pdf.compact.sfnt import TrueTypeFont, _checksum
 
 TEXT = "José Zoë Nguyễn Łukasz Ó Súilleabháin 0123456789 $,.\u2013\u2014\u2026"
 

@@ -47,7 +47,7 @@ def export(client, facility_id: int, query: str = "") -> list[list[str]]:
     assert response.status_code == 200
     assert response.streaming
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    assert response["Cache-Control"] == "private, no-store"
+    assert {"private", "no-store"} <= set(response["Cache-Control"].split(", "))
     assert response["Content-Disposition"].startswith(
         'attachment; filename="Riverside-Care-Home_assignments_'
     ) and response["Content-Disposition"].endswith('.csv"')
@@ -58,6 +58,7 @@ def export(client, facility_id: int, query: str = "") -> list[list[str]]:
 
 def table_rows(facility, query: str) -> list[list[str]]:
     """What the table shows for the same URL, page after page, as the CSV should have it."""
+    facility.refresh_from_db()  # as a request reads it (the longest assignment has grown)
     filters, _ = parse_filters(QueryDict(query))
     page = table_page(facility, filters, page_size=10_000)
     expected = []

@@ -5,21 +5,25 @@ from __future__ import annotations
 
 import csv
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 
 from django.utils import timezone
+from stream_zip import MemberFile
 
 from compliance_hub.audits.models import Reconciliation, ReconciliationRow, Status
 from compliance_hub.audits.reports.csv_report import csv_chunks
 from compliance_hub.audits.reports.pdf_report import write_pdf
-from compliance_hub.audits.reports.rows import basis_text, neutralise, summary_lines
+from compliance_hub.audits.reports.rows import basis_text, summary_lines
 from compliance_hub.audits.reports.xlsx_report import write_xlsx
-from compliance_hub.audits.reports.zipstream import ZipStream
 from compliance_hub.certificates import documents
+from compliance_hub.certificates.exports import archive
 from compliance_hub.certificates.models import Certificate
+from compliance_hub.core.text import neutralise_bidi
+from compliance_hub.core.text import spreadsheet_cell as neutralise
 
 REPORT = "reconciliation-report"
+WRITE_SIZE = 256 * 1024
 _CHUNK = 500
 
 
@@ -84,7 +88,7 @@ def _readme(reconciliation: Reconciliation, included: bool, count: int, changed:
             "this reconciliation ran (see certificates.csv, column 'Status now'). Run a new",
             "reconciliation to check the payments against the current certificates.",
         ]
-    else:
+    if not included:
         lines += [
             "",
             "Certificate PDFs are not included: bulk download is not enabled for this",
@@ -96,7 +100,7 @@ def _readme(reconciliation: Reconciliation, included: bool, count: int, changed:
         "Each certificate carries a verification address; anyone can confirm there that",
         "it is genuine and see whether it is still current.",
     ]
-    return ("\r\n".join(lines) + "\r\n").encode("utf-8")
+    return neutralise_bidi("\r\n".join(lines) + "\r\n").encode("utf-8")
 
 
 _LIST_HEADERS = ["Certificate", "Contractor", "Effective", "End", "Status now", "SHA-256", "File"]
@@ -121,19 +125,20 @@ def _file_chunks(path: Path) -> Iterator[bytes]:
             yield data
 
 
-def stream_packet(reconciliation: Reconciliation, include_certificates: bool) -> Iterator[bytes]:
-    """The packet as a stream of ZIP bytes. Reports are built in a temporary directory."""
+def _members(reconciliation: Reconciliation, include: bool) -> Generator[MemberFile, None, None]:
+    """README, the reports and the certificate list, with the certificates where included.
+    The reports are written to a temporary directory, each removed once it is sent."""
+    modified = timezone.localtime()
     ids = relied_on(reconciliation)
-    archive = ZipStream()
-    readme = _readme(reconciliation, include_certificates, len(ids), changed_since(ids))
-    yield from archive.add_chunks("README.txt", [readme])
-    yield from archive.add_chunks(f"{REPORT}.csv", csv_chunks(reconciliation))
+    readme = _readme(reconciliation, include, len(ids), changed_since(ids))
+    yield archive.deflated("README.txt", iter([readme]), modified)
+    yield archive.deflated(f"{REPORT}.csv", csv_chunks(reconciliation), modified)
     with tempfile.TemporaryDirectory(prefix="hub-packet-") as directory:
         for name, writer in ((f"{REPORT}.xlsx", write_xlsx), (f"{REPORT}.pdf", write_pdf)):
             path = Path(directory) / name
             writer(reconciliation, path)
-            yield from archive.add_chunks(name, _file_chunks(path), compress=name.endswith(".pdf"))
-            path.unlink()
+            yield archive.deflated(name, _file_chunks(path), modified)
+            path.unlink()  # sent: the archive asks for the next member only after the last
         listing = Path(directory) / "certificates.csv"
         with listing.open("w", encoding="utf-8", newline="") as handle:
             handle.write("\ufeff")
@@ -142,14 +147,17 @@ def stream_packet(reconciliation: Reconciliation, include_certificates: bool) ->
             used: set[str] = set()
             for certificate in _certificates(ids):
                 file_name = ""
-                if include_certificates:
-                    certificate = documents.ensure_rendered(certificate)
+                if include:
+                    data = documents.read_pdf(certificate)  # checked against its SHA-256
                     file_name = _unique(f"certificates/{documents.pdf_filename(certificate)}", used)
-                    with documents.open_pdf(certificate) as source:
-                        yield from archive.add_file(file_name, source)
+                    yield archive.stored(file_name, data, modified)
                 out.writerow(_list_row(certificate, file_name))
-        yield from archive.add_chunks(listing.name, _file_chunks(listing))
-    yield from archive.close()
+        yield archive.deflated(listing.name, _file_chunks(listing), modified)
+
+
+def stream_packet(reconciliation: Reconciliation, include_certificates: bool) -> Iterator[bytes]:
+    """The packet as a stream of ZIP bytes, built as it is sent."""
+    return archive.stream(_members(reconciliation, include_certificates), WRITE_SIZE)
 
 
 def _unique(name: str, used: set[str]) -> str:

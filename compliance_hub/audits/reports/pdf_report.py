@@ -10,10 +10,9 @@ from fpdf import FPDF
 
 from compliance_hub.audits.models import Reconciliation, Status
 from compliance_hub.audits.reports.rows import ReportRow, basis_text, report_rows, summary_lines
+from compliance_hub.certificates.pdf.compact.fonts import FAMILY, FILES, FONT_DIR
+from compliance_hub.core.text import neutralise_bidi
 
-_BUNDLED = Path(__file__).resolve().parents[2] / "certificates" / "fonts"
-_SYSTEM = Path("/usr/share/fonts/truetype/dejavu")
-FAMILY = "dejavu"
 # (title, width in mm) of the table columns; the last one wraps.
 COLUMNS = (
     ("Row", 12.0),
@@ -34,13 +33,12 @@ _EM_MM = SIZE / 72 * 25.4  # no DejaVu glyph is wider than about 1 em
 logging.getLogger("fontTools.subset").setLevel(logging.WARNING)
 
 
-def font_dir() -> Path:
-    """The bundled DejaVu fonts if present, else the system's."""
-    return _BUNDLED if (_BUNDLED / "DejaVuSans.ttf").exists() else _SYSTEM
-
-
 class _Report(FPDF):
     title_text = ""
+
+    def normalize_text(self, text: str) -> str:
+        """Every text drawn, without bidirectional controls (names come from uploaded files)."""
+        return super().normalize_text(neutralise_bidi(text))
 
     def footer(self) -> None:
         self.set_y(-9)
@@ -129,13 +127,14 @@ def _last_column(row: ReportRow) -> str:
 def _new(reconciliation: Reconciliation) -> _Report:
     pdf = _Report(orientation="L", unit="mm", format="letter")
     pdf.alias_nb_pages(PAGES)
-    pdf.title_text = f"Payment reconciliation {reconciliation.pk} · {reconciliation.facility.name}"
+    pdf.title_text = neutralise_bidi(
+        f"Payment reconciliation {reconciliation.pk} · {reconciliation.facility.name}"
+    )
     pdf.set_title(pdf.title_text)
     pdf.set_creator("Compliance Hub")
     pdf.set_creation_date(reconciliation.created_at)
-    directory = font_dir()
-    pdf.add_font(FAMILY, "", str(directory / "DejaVuSans.ttf"))
-    pdf.add_font(FAMILY, "B", str(directory / "DejaVuSans-Bold.ttf"))
+    for style, filename in FILES.items():
+        pdf.add_font(FAMILY, style, str(FONT_DIR / filename))
     pdf.set_margins(10, 10, 10)
     pdf.set_auto_page_break(False)
     return pdf

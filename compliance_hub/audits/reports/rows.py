@@ -1,4 +1,4 @@
-"""The report's rows, read from the database in chunks (memory stays flat at 50,000 rows)."""
+"""The report's rows, read from the database in chunks, so memory does not grow with them."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from compliance_hub.audits.models import Reconciliation, Status
+from compliance_hub.core.text import spreadsheet_cell as neutralise
 
 HEADERS = (
     "Row",
@@ -26,7 +27,6 @@ HEADERS = (
     "Duplicate of row",
     "Explanation",
 )
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _FIELDS = (
     "line",
     "status",
@@ -43,11 +43,6 @@ _FIELDS = (
     "duplicate_of",
     "note",
 )
-
-
-def neutralise(text: str) -> str:
-    """Prefix ``'`` to text a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``…)."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +71,8 @@ class ReportRow:
         return "; ".join(c["number"] for c in self.certificates)
 
     def values(self) -> tuple[Any, ...]:
-        """The row in ``HEADERS`` order: dates and amounts typed, text neutralised."""
+        """The row in ``HEADERS`` order: dates and amounts typed, text as spreadsheet cells
+        (``core.text.spreadsheet_cell``)."""
         return (
             self.line,
             self.status_label,

@@ -5,12 +5,13 @@ void ones included when the filters include them), then ``index.csv`` (one line 
 contractor, dates, number, status, SHA-256, file name, and a note when a PDF could not be
 included) and ``README.txt`` (facility, filters in words, who exported it and when, counts).
 
-Memory stays flat: rows are read a chunk at a time, each PDF is read from storage in chunks
-and checked against its SHA-256 before its bytes are sent (certificates up to
-``BUFFER_LIMIT``; a larger file is sent as it is read and the download is abandoned if its
-hash then fails), and ``index.csv`` and the ZIP's central directory are spooled to temporary
-files. A certificate whose PDF was never rendered is rendered on the way (its file and hash
-are stored and recorded, exactly as on a first single download).
+The archive is written by ``stream_zip``: members STORED with their CRC-32 and size in the
+local header (readable by any unzipper, streaming ones included), ZIP64 records throughout.
+Memory stays flat: rows are read a chunk at a time, each PDF is checked against its SHA-256
+before any of its bytes are sent (a certificate up to ``BUFFER_LIMIT`` is read once and kept
+in memory; a larger file is read twice, to check it and then to send it), and ``index.csv``
+is spooled to a temporary file. A certificate whose PDF was never rendered is rendered on the
+way (its file and hash are stored and recorded, exactly as on a first single download).
 """
 
 from __future__ import annotations
@@ -19,24 +20,25 @@ import csv
 import logging
 import tempfile
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
+from stream_zip import MemberFile
 
 from compliance_hub.certificates import documents
+from compliance_hub.certificates.exports import archive
 from compliance_hub.certificates.exports.csv_export import BOM, CHUNK, TextBuffer
 from compliance_hub.certificates.exports.filenames import UniqueNames, certificate_member
-from compliance_hub.certificates.exports.pdfs import read_verified, stored_chunks
+from compliance_hub.certificates.exports.pdfs import read_verified, stored_chunks, verified_crc32
 from compliance_hub.certificates.exports.rows import STATUS_WORDS
-from compliance_hub.certificates.exports.safe import neutralise
-from compliance_hub.certificates.exports.zipstream import ZipWriter, coalesce
 from compliance_hub.certificates.models import Certificate
-from compliance_hub.certificates.queries import FETCH, TableFilters, filtered_assignments
+from compliance_hub.certificates.queries import TableFilters, filtered_assignments
+from compliance_hub.core.text import neutralise_bidi
+from compliance_hub.core.text import spreadsheet_cell as neutralise
 from compliance_hub.facilities.models import Facility
 
 log = logging.getLogger(__name__)
@@ -82,7 +84,6 @@ class BulkRequest:
     filters: TableFilters
     exported_by: str
     moment: datetime
-    longest: Any = FETCH  # the facility's longest assignment, if the caller knows it
 
 
 class IndexFile:
@@ -137,12 +138,21 @@ def _render(certificate_id: int) -> tuple[str, str, int]:
     return str(certificate.pdf.name), certificate.sha256, certificate.size or 0
 
 
+def _member(name: str, sha256: str, size: int, member: str, modified: datetime) -> MemberFile:
+    """The stored PDF as a member: its SHA-256 is checked before any of its bytes is sent."""
+    if size <= BUFFER_LIMIT:
+        return archive.stored(member, read_verified(name, sha256), modified)
+    # Read twice: once to check, once to send (``stream_zip`` checks the CRC-32 again).
+    crc = verified_crc32(name, sha256)
+    return archive.stored_chunks(member, stored_chunks(name), size, crc, modified)
+
+
 def _members(
-    request: BulkRequest, writer: ZipWriter, index: IndexFile, counts: _Counts
-) -> Iterator[bytes]:
-    """Each matching row's PDF, added to ``writer``; each row noted in ``index``."""
+    request: BulkRequest, modified: datetime, index: IndexFile, counts: _Counts
+) -> Iterator[MemberFile]:
+    """Each matching row's PDF as a ``stream_zip`` member; each row noted in ``index``."""
     names = UniqueNames()
-    qs = filtered_assignments(request.facility, request.filters, longest=request.longest)
+    qs = filtered_assignments(request.facility, request.filters)
     for row in qs.values_list(*_FIELDS).iterator(chunk_size=CHUNK_ROWS):
         contractor, first, last, effective, end, cert_id, number, status, sha256 = row[:9]
         name, size, rendered_at = row[9:]
@@ -153,28 +163,23 @@ def _members(
             index.add([*cells, STATUS_WORDS[None], "", "", NOT_ISSUED])
             continue
         status_word = STATUS_WORDS.get(status, status)
-        data: bytes | None = None
         try:
             if rendered_at is None:
                 name, sha256, size = _render(cert_id)
             member = names.claim(certificate_member(first, last, effective, end, number))
-            if size <= BUFFER_LIMIT:
-                data = read_verified(name, sha256)  # checked before any of it is sent
+            entry = _member(name, sha256, size, member, modified)
         except Exception:
             log.exception("Bulk download: certificate %s left out", number)
             counts.not_included += 1
             index.add([*cells, status_word, sha256, "", NOT_INCLUDED])
             continue
-        if data is not None:
-            yield writer.add_bytes(member, data)
-        else:  # larger than BUFFER_LIMIT: sent as read; a failed hash aborts the download
-            yield from writer.add_stream(member, stored_chunks(name, sha256))
         counts.included += 1
         index.add([*cells, status_word, sha256, member, ""])
+        yield entry
 
 
 def readme(request: BulkRequest, counts: _Counts) -> str:
-    """README.txt: what the archive holds and how to check it."""
+    """README.txt: what the archive holds and how to check it (no bidi controls)."""
     facility = request.facility
     filters = "; ".join(request.filters.describe()) or "none (every assignment at the facility)"
     verify = f"{settings.SITE_URL}{reverse('certificates:verify_form')}"
@@ -206,28 +211,26 @@ def readme(request: BulkRequest, counts: _Counts) -> str:
         f"a certificate is genuine and current at {verify}",
         "The SHA-256 shows that a file is exactly the one that was issued.",
     ]
-    return "\r\n".join(lines) + "\r\n"
+    return neutralise_bidi("\r\n".join(lines) + "\r\n")
 
 
-# Bytes handed to the server at a time: one socket write per ~25 certificates, not two each.
+# Bytes handed to the server at a time: a write per megabyte, not one per member.
 WRITE_SIZE = 1024 * 1024
 
 
 def stream_bulk_zip(request: BulkRequest) -> Iterator[bytes]:
     """The archive's bytes, produced as the rows are read, about a megabyte at a time."""
-    return coalesce(_archive(request), WRITE_SIZE)
+    return archive.stream(_archive(request), WRITE_SIZE)
 
 
-def _archive(request: BulkRequest) -> Iterator[bytes]:
-    writer = ZipWriter(timezone.localtime(request.moment))
+def _archive(request: BulkRequest) -> Generator[MemberFile, None, None]:
+    modified = timezone.localtime(request.moment)
     index = IndexFile()
     counts = _Counts()
     try:
-        yield from _members(request, writer, index, counts)
+        yield from _members(request, modified, index, counts)
         crc, size = index.finish()
-        yield from writer.add_known(INDEX_NAME, index.chunks(), crc, size)
-        yield writer.add_bytes(README_NAME, readme(request, counts).encode("utf-8"))
-        yield from writer.finish()
+        yield archive.stored_chunks(INDEX_NAME, index.chunks(), size, crc, modified)
+        yield archive.stored(README_NAME, readme(request, counts).encode("utf-8"), modified)
     finally:
         index.close()
-        writer.close()

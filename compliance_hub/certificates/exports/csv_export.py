@@ -18,7 +18,7 @@ from typing import Any
 from django.db import connection
 
 from compliance_hub.certificates.exports.rows import HEADERS, ExportRow, csv_cells_query
-from compliance_hub.certificates.exports.safe import neutralise
+from compliance_hub.core.text import spreadsheet_cell as neutralise
 
 CHUNK = 64 * 1024
 BOM = "\ufeff"

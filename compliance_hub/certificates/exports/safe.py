@@ -1,19 +1,22 @@
-"""Spreadsheet formula injection: text that a spreadsheet would run as a formula is defused.
-
-A cell whose text starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return may be
-taken for a formula by Excel, LibreOffice or Google Sheets (``=HYPERLINK(...)``,
-``@SUM(...)``, ``-2+3``). Such text is prefixed with an apostrophe, which spreadsheets show
-as plain text and people read past; every other value is left exactly as it is. Used for
-every text cell of the CSV, XLSX and the bulk ZIP's index.csv.
-"""
+"""Spreadsheet cells written by PostgreSQL's COPY: ``core.text.spreadsheet_cell`` in SQL."""
 
 from __future__ import annotations
 
-FORMULA_TRIGGERS = frozenset("=+-@\t\r")
+from compliance_hub.core.text import BIDI_CONTROLS, FORMULA_TRIGGERS
 
 
-def neutralise(value: str) -> str:
-    """``value`` with an apostrophe in front if a spreadsheet could read it as a formula."""
-    if value and value[0] in FORMULA_TRIGGERS:
-        return "'" + value
-    return value
+def sql_neutralise(column: str) -> str:
+    """``core.text.spreadsheet_cell`` as a PostgreSQL expression over the SQL expression ``column``.
+
+    Only ``column`` and fixed code points appear in the text: no parameters. ``translate``
+    is costly, so it runs only on the (rare) values a regular expression finds a control in.
+    """
+    found = "".join(f"\\u{ord(ch):04x}" for ch in sorted(BIDI_CONTROLS))
+    removed = "".join(f"\\{ord(ch):04X}" for ch in sorted(BIDI_CONTROLS))
+    triggers = ", ".join(f"chr({ord(ch)})" for ch in sorted(FORMULA_TRIGGERS))
+
+    def defused(text: str) -> str:
+        return f"CASE WHEN left({text}, 1) IN ({triggers}) THEN '''' || {text} ELSE {text} END"
+
+    translated = f"translate({column}, U&'{removed}', '')"
+    return f"CASE WHEN {column} ~ '[{found}]' THEN {defused(translated)} ELSE {defused(column)} END"

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from django.http import HttpRequest
 from django.utils import timezone
 
 from compliance_hub.activity.models import Activity
@@ -20,7 +19,7 @@ from compliance_hub.activity.services import record
 from compliance_hub.certificates.exports.filenames import export_filename
 from compliance_hub.certificates.exports.rows import matching_count
 from compliance_hub.certificates.exports.xlsx_export import MAX_ROWS, TooManyRows
-from compliance_hub.certificates.queries import FETCH, TableFilters
+from compliance_hub.certificates.queries import TableFilters
 from compliance_hub.facilities.models import Facility
 
 Kind = Literal["csv", "xlsx", "zip"]
@@ -48,22 +47,22 @@ def bulk_download_allowed(facility: Facility) -> bool:
 
 
 def begin_export(
-    request: HttpRequest,
+    actor: Any,
+    ip: str | None,
     facility: Facility,
     filters: TableFilters,
     kind: Kind,
-    *,
-    longest: Any = FETCH,
 ) -> ExportStart:
     """Check the export may run, count its rows and record it in Activity.
 
-    The caller has checked the person's membership of ``facility``. Raises
+    ``actor`` (the person) asks from address ``ip``; the caller has checked their
+    membership of ``facility``. Raises
     ``BulkDownloadDisabled`` (a ZIP where the partner has not enabled it) or
     ``TooManyRows`` (an XLSX beyond Excel's limit) before anything is recorded.
     """
     if kind == "zip" and not bulk_download_allowed(facility):
         raise BulkDownloadDisabled(facility.pk)
-    count = matching_count(facility, filters, longest=longest)
+    count = matching_count(facility, filters)
     if kind == "xlsx" and count > MAX_ROWS:
         raise TooManyRows(f"{count:,} rows; an Excel worksheet holds at most {MAX_ROWS:,}.")
     moment = timezone.now()
@@ -71,7 +70,8 @@ def begin_export(
     filename = export_filename(facility.name, what, timezone.localtime(moment), kind)
     record(
         Activity.Verb.BULK_DOWNLOADED if kind == "zip" else Activity.Verb.EXPORTED,
-        request=request,
+        actor=actor,
+        ip=ip,
         facility=facility,
         target=filename,
         detail={"format": kind, "filters": filters.as_querystring(), "rows": count},

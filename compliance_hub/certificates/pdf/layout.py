@@ -1,9 +1,9 @@
-"""Small, fast drawing helpers on top of fpdf2 for one-page forms.
+"""Small drawing helpers on top of fpdf2 for one-page forms.
 
 Measuring uses the parsed font's width table directly (a dict lookup per character), and
-text is placed with ``FPDF.text`` (no line-breaking machinery), which keeps a full page
-at a few milliseconds. Positions are in millimetres from the top-left corner; ``y`` is the
-top of a line of text, not its baseline.
+text is written straight into the page's content stream (no line-breaking machinery).
+Positions are in millimetres from the top-left corner; ``y`` is the top of a line of text,
+not its baseline.
 """
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ from datetime import datetime
 
 from fpdf import FPDF
 
-from compliance_hub.certificates.pdf import fonts, qr
-from compliance_hub.certificates.pdf.producer import USED_CHARS, CompactFontProducer
+from compliance_hub.certificates.pdf.compact import fonts, qr
+from compliance_hub.certificates.pdf.compact.producer import USED_CHARS, CompactFontProducer
+from compliance_hub.core.text import neutralise_bidi
 
 PT = 25.4 / 72  # millimetres per point
 Color = tuple[int, int, int]
@@ -23,7 +24,8 @@ ELLIPSIS = "…"
 
 
 def clean(text: object) -> str:
-    """NFC-normalised single-line text: accents composed, control characters removed."""
+    """NFC-normalised single-line text: accents composed, control and format characters
+    (bidirectional controls included) replaced by spaces."""
     value = unicodedata.normalize("NFC", str(text or ""))
     if not value.isprintable():
         value = "".join(" " if unicodedata.category(ch)[0] in "CZ" else ch for ch in value)
@@ -34,8 +36,7 @@ class Canvas:
     """One Letter-size page with the bundled faces, measured and drawn in millimetres.
 
     fpdf2 assembles the file (fonts, resources, links, metadata); the page's content stream
-    is written here directly, one PDF operator sequence per call, which is what keeps a
-    full certificate at a few milliseconds.
+    is written here directly, one PDF operator sequence per call.
     """
 
     def __init__(self, *, created: datetime, title: str, subject: str, creator: str) -> None:
@@ -44,8 +45,8 @@ class Canvas:
         pdf.set_auto_page_break(False)
         pdf.set_margins(0, 0, 0)
         pdf.set_creation_date(created)
-        pdf.set_title(title)
-        pdf.set_subject(subject)
+        pdf.set_title(neutralise_bidi(title))  # shown by viewers, as the page is
+        pdf.set_subject(neutralise_bidi(subject))
         pdf.set_creator(creator)
         pdf.set_lang("en-US")
         pdf.add_page()

@@ -1,7 +1,7 @@
 """An fpdf2 output producer that embeds the bundled fonts from a per-process cache.
 
-fpdf2's own producer subsets every TrueType font with fontTools (about 25 ms per font per
-document). This one emits the same PDF structures (Type0 font, CIDFontType2 descendant,
+fpdf2's own producer subsets every TrueType font with fontTools in every document. This one
+emits the same PDF structures (Type0 font, CIDFontType2 descendant,
 ToUnicode CMap so text stays searchable and selectable, CIDToGIDMap, FontFile2) from
 ``fonts.embedded_font``, keyed by the characters the document used, as objects that
 serialize without introspection; page content is compressed at ``CONTENT_COMPRESSION``.
@@ -20,19 +20,20 @@ from fpdf.fonts import SubsetMap, TTFFont
 from fpdf.output import OutputProducer
 from fpdf.syntax import PDFContentStream, PDFObject
 
-from compliance_hub.certificates.pdf.fonts import embedded_font
+from compliance_hub.certificates.pdf.compact.fonts import embedded_font
 
 # The FPDF attribute where ``layout.Canvas`` records the characters drawn, per font key.
 USED_CHARS = "hub_used_chars"
-# Page content compression: level 3 is ~4x faster than zlib's default 6 for ~20% more bytes.
+# Page content compression level. Part of coi-v1's bytes: changing it changes every
+# certificate rendered afterwards.
 CONTENT_COMPRESSION = 3
 
 
 class DictObject(PDFObject):
     """A PDF object whose dictionary entries are given, not discovered.
 
-    fpdf2 serializes its objects by introspecting their attributes, which costs more than
-    drawing a whole certificate page; these objects state their entries directly.
+    fpdf2 serializes its objects by introspecting their attributes; these objects state
+    their entries directly.
     ``entries`` is called when the file is written, once every object has its id.
     """
 

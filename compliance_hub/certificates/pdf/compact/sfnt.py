@@ -1,13 +1,11 @@
-"""A fast TrueType subsetter for embedding fonts in PDFs.
+"""A TrueType subsetter for embedding fonts in PDFs, by slicing (see README.md beside it).
 
-fontTools takes tens of milliseconds to subset a large font; a certificate needs about a
-hundred glyphs and must render in a few milliseconds. This module parses a font once per
-process and builds each subset by slicing: the glyphs a document uses, plus the components
-of composite glyphs (accented letters), renumbered in their original order; a PDF
-CIDToGIDMap points at the new ids. Tables a PDF viewer does not need for a CIDFontType2
-(cmap, name, kerning, OpenType layout, glyph names) are left out; TrueType hinting is kept
-(renderers that execute it, such as Ghostscript, draw small text badly without it). The
-output depends only on the font file and the set of glyph ids: deterministic.
+A font is parsed once per process; each subset is built by slicing: the glyphs a document
+uses, plus the components of composite glyphs (accented letters), renumbered in their
+original order; a PDF CIDToGIDMap points at the new ids. Tables a PDF viewer does not need
+for a CIDFontType2 (cmap, name, kerning, OpenType layout, glyph names) are left out;
+TrueType hinting is kept (renderers that execute it, such as Ghostscript, draw small text
+badly without it). The output depends only on the font file and the set of glyph ids.
 """
 
 from __future__ import annotations

@@ -1,12 +1,11 @@
 """The bundled DejaVu Sans faces, parsed once per process and attached to each document.
 
-fpdf2 parses a TrueType file in ``add_font`` (tens of milliseconds for DejaVu) and subsets
-it with fontTools for every document (~25 ms per font). Here each face is parsed once, and
-text is encoded with the font's own glyph ids (``char_codes``), so what a document embeds
-depends only on the set of characters it uses. ``embedded_font`` builds those PDF font
-streams (subset font, widths, ToUnicode map) and caches them by character set; the
-characters every certificate needs (``BASE_CHARS``) are always included, so documents that
-differ only in ASCII text share one cached entry.
+fpdf2 parses a TrueType file in every ``add_font`` and subsets it with fontTools in every
+document. Here each face is parsed once, and text is encoded with the font's own glyph ids
+(``char_codes``), so what a document embeds depends only on the set of characters it uses.
+``embedded_font`` builds those PDF font streams (subset font, widths, ToUnicode map) and
+caches them by character set; the characters every certificate needs (``BASE_CHARS``) are
+always included, so documents that differ only in ASCII text share one cached entry.
 """
 
 from __future__ import annotations
@@ -22,9 +21,9 @@ from pathlib import Path
 from fpdf import FPDF
 from fpdf.fonts import SubsetMap, TTFFont
 
-from compliance_hub.certificates.pdf.sfnt import TrueTypeFont
+from compliance_hub.certificates.pdf.compact.sfnt import TrueTypeFont
 
-FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
+FONT_DIR = Path(__file__).resolve().parents[2] / "fonts"
 FAMILY = "dejavu"
 # fpdf2 style -> bundled file.
 FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}

@@ -1,12 +1,11 @@
-"""QR codes for verification addresses: a small, fast encoder (byte mode, error level M).
+"""QR codes for verification addresses: a small encoder (byte mode, error level M).
 
-The ``qrcode`` package takes about a millisecond per code in pure Python; a certificate
-has a time budget of a few. This encoder takes the standard's tables from ``qrcode``
-(error-correction block structure, alignment pattern positions, BCH codes for format and
-version information) and does the per-code work (Reed-Solomon, placement) with
-precomputed, per-version templates. A fixed mask pattern (any of the eight is valid for
-readers) keeps the result a pure function of the text. ``tests/certificates`` check the
-matrices against ``qrcode``'s own for many inputs and versions.
+It takes the standard's tables from ``qrcode`` (error-correction block structure, alignment
+pattern positions, BCH codes for format and version information) and does the per-code work
+(Reed-Solomon, placement) with precomputed, per-version templates. A fixed mask pattern (any
+of the eight is valid for readers) keeps the result a pure function of the text.
+``tests/certificates/test_qr.py`` checks the matrices against ``qrcode``'s own for many
+inputs and versions. See README.md beside this file for why it exists.
 """
 
 from __future__ import annotations
