@@ -17,6 +17,7 @@ from compliance_hub.env import (
     env_bool,
     env_int,
     env_list,
+    env_networks,
     env_str,
 )
 
@@ -47,6 +48,7 @@ INSTALLED_APPS = [
     "compliance_hub.partner_api",
     "compliance_hub.activity",
     "compliance_hub.mailer",
+    "compliance_hub.demo",
     "compliance_hub.core",
     "ninja",  # serves the /api/v1/docs assets locally (no CDN)
     "django.contrib.admin",
@@ -88,6 +90,13 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # Only where Django's engine is the cost (the certificate table's rows): apps'
+        # jinja2/ folders, autoescaped.
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "APP_DIRS": True,
+        "OPTIONS": {"environment": "compliance_hub.core.jinja2.environment"},
+    },
 ]
 
 # --- Database -------------------------------------------------------------------------
@@ -124,16 +133,12 @@ CACHES = {"default": cache_settings(env_str("CACHE_URL", ""))}
 
 # --- People and sessions ---------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.Person"
-# PersonBackend looks the person up with SQL compiled once; ModelBackend stays listed so that
-# sessions signed in before it existed (they name ModelBackend) stay signed in.
-AUTHENTICATION_BACKENDS = [
-    "compliance_hub.accounts.backends.PersonBackend",
-    "django.contrib.auth.backends.ModelBackend",
-]
+# Django's own: nobody has a usable password, so only an e-mailed link or code signs in.
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
 AUTH_PASSWORD_VALIDATORS: list[dict[str, str]] = []
 LOGIN_URL = "accounts:sign_in"
 LOGIN_REDIRECT_URL = "/"
-SESSION_ENGINE = "compliance_hub.accounts.session_store"
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 12 * 3600)
 SESSION_ABSOLUTE_TIMEOUT = env_int("SESSION_ABSOLUTE_TIMEOUT", 14 * 24 * 3600)
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
@@ -141,10 +146,20 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SIGN_IN_LINK_TTL = env_int("SIGN_IN_LINK_TTL", 10 * 60)
 INVITATION_TTL = env_int("INVITATION_TTL", 7 * 24 * 3600)
+# Forwarded headers (X-Forwarded-For, -Proto) count only through TRUSTED_PROXY_COUNT proxies
+# and only from a peer in FORWARDED_ALLOW_IPS, which gunicorn reads too (docs/deploy.md).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+FORWARDED_ALLOW_IPS = env_networks("FORWARDED_ALLOW_IPS", ["127.0.0.1", "::1"])
 SIGN_IN_CODE_ATTEMPTS = env_int("SIGN_IN_CODE_ATTEMPTS", 3)
-SIGN_IN_RATE_PER_ADDRESS = env_int("SIGN_IN_RATE_PER_ADDRESS", 10)  # per hour
+# Sign-in limits (docs/sign-in.md): per client; per address from browsers that never signed
+# in as it, below the cap on e-mails to an address, so its owner's browser is always served.
 SIGN_IN_RATE_PER_IP = env_int("SIGN_IN_RATE_PER_IP", 20)  # per hour
+SIGN_IN_RATE_PER_ADDRESS_AND_IP = env_int("SIGN_IN_RATE_PER_ADDRESS_AND_IP", 5)  # per hour
+SIGN_IN_RATE_PER_ADDRESS = env_int("SIGN_IN_RATE_PER_ADDRESS", 10)  # per hour
+SIGN_IN_RATE_PER_ADDRESS_DAY = env_int("SIGN_IN_RATE_PER_ADDRESS_DAY", 20)
+SIGN_IN_MAIL_PER_HOUR = env_int("SIGN_IN_MAIL_PER_HOUR", 15)
+SIGN_IN_MAIL_PER_DAY = env_int("SIGN_IN_MAIL_PER_DAY", 30)
+SIGN_IN_FAILURES_PER_IP = env_int("SIGN_IN_FAILURES_PER_IP", 20)  # failed links per hour
 # Public certificate verification pages, per client IP.
 VERIFY_RATE_PER_MINUTE = env_int("VERIFY_RATE_PER_MINUTE", 30)
 VERIFY_RATE_PER_HOUR = env_int("VERIFY_RATE_PER_HOUR", 300)
@@ -162,6 +177,14 @@ MAIL_SEND_ON_COMMIT = env_bool("MAIL_SEND_ON_COMMIT", not EMAIL_URL)
 MAIL_MAX_ATTEMPTS = env_int("MAIL_MAX_ATTEMPTS", 48)  # about two days, then marked failed
 MAIL_RETRY_BASE_SECONDS = env_int("MAIL_RETRY_BASE_SECONDS", 30)  # doubles after each failure
 MAIL_RETRY_MAX_SECONDS = env_int("MAIL_RETRY_MAX_SECONDS", 3600)
+
+# What `compliance-hub worker` runs each round: name -> function(batch) -> items done.
+WORKER_JOBS = {
+    "sign-in": "compliance_hub.accounts.services.process_sign_in_requests",  # before "mail"
+    "mail": "compliance_hub.mailer.services.send_due",
+    "certificates": "compliance_hub.certificates.documents.render_pending",
+    "names": "compliance_hub.certificates.names_backfill.backfill_search_names",
+}
 
 # --- Files -----------------------------------------------------------------------------
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media")))
@@ -221,8 +244,8 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = True
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
-    if TRUSTED_PROXY_COUNT > 0:
-        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # No SECURE_PROXY_SSL_HEADER: Django would believe X-Forwarded-Proto from any client.
+    # gunicorn sets the scheme from it only for peers in FORWARDED_ALLOW_IPS (gunicorn.conf.py).
 
 # --- Everything else -------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
