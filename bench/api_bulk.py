@@ -79,18 +79,11 @@ def measure(batches: int, size: int) -> dict[str, Any]:
     from django.test import Client
 
     from compliance_hub.certificates.models import Certificate, Contractor
-    from compliance_hub.facilities.models import CoverageLine, Facility, Insurer, Partner
+    from compliance_hub.demo.seed import partner_with_program
+    from compliance_hub.facilities.models import Facility
     from compliance_hub.partner_api.keys import create_key
 
-    partner = Partner.objects.create(name="Bench Staffing", slug="bench")
-    insurer = Insurer.objects.create(partner=partner, letter="A", name="Granite Mutual")
-    CoverageLine.objects.create(
-        partner=partner,
-        insurer=insurer,
-        kind=CoverageLine.Kind.GENERAL_LIABILITY,
-        policy_number="GL-1",
-        limits=[["Each occurrence", 1_000_000]],
-    )
+    partner = partner_with_program("Bench Staffing", "bench")
     for i in range(10):
         Facility.objects.create(partner=partner, external_id=f"F-{i}", name=f"Facility {i}")
     for i in range(500):

@@ -127,13 +127,8 @@ def build_facility(contractors_count: int = CONTRACTORS):  # type: ignore[no-unt
         contractor_names,
     )
     from compliance_hub.certificates.names import search_key
-    from compliance_hub.facilities.models import (
-        CoverageLine,
-        Facility,
-        Insurer,
-        Membership,
-        Partner,
-    )
+    from compliance_hub.demo.seed import partner_with_program
+    from compliance_hub.facilities.models import Facility, Membership
 
     existing = Facility.objects.filter(partner__slug=SLUG, external_id="BENCH-AUDIT").first()
     if existing is not None:
@@ -144,15 +139,7 @@ def build_facility(contractors_count: int = CONTRACTORS):  # type: ignore[no-unt
     # run would reuse.
     with transaction.atomic():
         rng = random.Random(8)
-        partner = Partner.objects.create(name="Bench Audit Staffing", slug=SLUG)
-        insurer = Insurer.objects.create(partner=partner, letter="A", name="Granite Mutual")
-        CoverageLine.objects.create(
-            partner=partner,
-            insurer=insurer,
-            kind=CoverageLine.Kind.GENERAL_LIABILITY,
-            policy_number="GL-1",
-            limits=[["Each occurrence", 1_000_000]],
-        )
+        partner = partner_with_program("Bench Audit Staffing", SLUG)
         facility = Facility.objects.create(
             partner=partner, external_id="BENCH-AUDIT", name="Bench General"
         )

@@ -96,32 +96,26 @@ def _ensure_data(sizes: dict[str, int], say: Any) -> dict[str, Any]:
     from compliance_hub.accounts.models import Person
     from compliance_hub.certificates import documents
     from compliance_hub.certificates.models import Certificate
-    from compliance_hub.facilities.models import (
-        CoverageLine,
-        Facility,
-        Insurer,
-        Membership,
-        Partner,
-    )
+    from compliance_hub.demo.seed import Line, partner_with_program
+    from compliance_hub.facilities.models import CoverageLine, Facility, Membership, Partner
 
     partner = Partner.objects.filter(slug=SLUG).first()
     if partner is None:
         with transaction.atomic():
-            partner = Partner.objects.create(
-                name="Bench Exports Staffing",
-                slug=SLUG,
+            partner = partner_with_program(
+                "Bench Exports Staffing",
+                SLUG,
+                {"A": ("Granite Mutual", "24512")},
+                [
+                    Line(
+                        "A",
+                        CoverageLine.Kind.GENERAL_LIABILITY,
+                        "GL-2026-0042871",
+                        [["Each occurrence", 1_000_000], ["General aggregate", 3_000_000]],
+                    )
+                ],
                 producer_name="Harbor & Vale Insurance Brokers LLC",
                 producer_address="220 Market Street, Suite 400\nColumbus, OH 43215",
-            )
-            insurer = Insurer.objects.create(
-                partner=partner, letter="A", name="Granite Mutual", naic="24512"
-            )
-            CoverageLine.objects.create(
-                partner=partner,
-                insurer=insurer,
-                kind=CoverageLine.Kind.GENERAL_LIABILITY,
-                policy_number="GL-2026-0042871",
-                limits=[["Each occurrence", 1_000_000], ["General aggregate", 3_000_000]],
             )
     person = Person.objects.filter(email=MEMBER_EMAIL).first()
     if person is None:

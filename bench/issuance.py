@@ -129,41 +129,39 @@ class Fixture:
 def make_fixture() -> Fixture:
     """A partner with a two-line program, a facility and 50 contractors with accented names."""
     from compliance_hub.certificates.models import Contractor
-    from compliance_hub.facilities.models import CoverageLine, Facility, Insurer, Partner
+    from compliance_hub.demo.seed import Line, partner_with_program
+    from compliance_hub.facilities.models import CoverageLine, Facility
 
     tag = f"bench-{os.getpid()}-{time.time_ns()}"
-    partner = Partner.objects.create(
-        name="Bench Staffing, Inc.",
-        slug=tag,
+    partner = partner_with_program(
+        "Bench Staffing, Inc.",
+        tag,
+        {"A": ("Granite Mutual", "24512"), "B": ("Northfield Casualty", "10345")},
+        [
+            Line(
+                "A",
+                CoverageLine.Kind.GENERAL_LIABILITY,
+                "GL-2026-0042871",
+                [
+                    ["Each occurrence", 1_000_000],
+                    ["General aggregate", 3_000_000],
+                    ["Medical expense (any one person)", 5_000],
+                ],
+                additional_insured=True,
+                subrogation_waived=True,
+            ),
+            Line(
+                "B",
+                CoverageLine.Kind.OCCUPATIONAL_ACCIDENT,
+                "OA-771203",
+                [["Accidental death", 250_000], ["Medical", 1_000_000]],
+            ),
+        ],
         producer_name="Harbor & Vale Insurance Brokers LLC",
         producer_address="220 Market Street, Suite 400\nColumbus, OH 43215",
         producer_contact_name="Renée Okafor",
         producer_phone="+1 (614) 555-0142",
         producer_email="certificates@harborvale.example",
-    )
-    a = Insurer.objects.create(partner=partner, letter="A", name="Granite Mutual", naic="24512")
-    b = Insurer.objects.create(
-        partner=partner, letter="B", name="Northfield Casualty", naic="10345"
-    )
-    CoverageLine.objects.create(
-        partner=partner,
-        insurer=a,
-        kind=CoverageLine.Kind.GENERAL_LIABILITY,
-        policy_number="GL-2026-0042871",
-        additional_insured=True,
-        subrogation_waived=True,
-        limits=[
-            ["Each occurrence", 1_000_000],
-            ["General aggregate", 3_000_000],
-            ["Medical expense (any one person)", 5_000],
-        ],
-    )
-    CoverageLine.objects.create(
-        partner=partner,
-        insurer=b,
-        kind=CoverageLine.Kind.OCCUPATIONAL_ACCIDENT,
-        policy_number="OA-771203",
-        limits=[["Accidental death", 250_000], ["Medical", 1_000_000]],
     )
     facility = Facility.objects.create(
         partner=partner,

@@ -44,13 +44,11 @@ from compliance_hub.accounts import tokens
 from compliance_hub.accounts.models import Person, SignInToken
 from compliance_hub.certificates import services
 from compliance_hub.certificates.models import Contractor
-from compliance_hub.facilities.models import CoverageLine, Facility, Insurer, Membership, Partner
+from compliance_hub.demo.seed import partner_with_program
+from compliance_hub.facilities.models import Facility, Membership
 from compliance_hub.partner_api.keys import create_key
 
-partner = Partner.objects.create(name="Load Staffing", slug="load")
-insurer = Insurer.objects.create(partner=partner, letter="A", name="Granite Mutual", naic="24512")
-CoverageLine.objects.create(partner=partner, insurer=insurer, policy_number="GL-1",
-    kind=CoverageLine.Kind.GENERAL_LIABILITY, limits=[["Each occurrence", 1000000]])
+partner = partner_with_program("Load Staffing", "load", {"A": ("Granite Mutual", "24512")})
 facility = Facility.objects.create(partner=partner, external_id="F-LOAD", name="Load Test Hospital")
 contractors = [Contractor.objects.create(partner=partner, external_id=f"C-{i}", first_name="Jo",
                last_name=f"Smith{i}") for i in range(50)]
