@@ -9,13 +9,8 @@ from typing import Any
 from compliance_hub.accounts.models import Person
 from compliance_hub.certificates import services
 from compliance_hub.certificates.models import Assignment, Contractor
-from compliance_hub.facilities.models import (
-    CoverageLine,
-    Facility,
-    Insurer,
-    Membership,
-    Partner,
-)
+from compliance_hub.demo.seed import Line, partner_with_program
+from compliance_hub.facilities.models import CoverageLine, Facility, Membership, Partner
 
 _seq = itertools.count(1)
 
@@ -26,22 +21,16 @@ def n() -> int:
 
 def partner(**kw: Any) -> Partner:
     i = n()
-    p = Partner.objects.create(
-        name=kw.pop("name", f"Partner {i}"),
-        slug=kw.pop("slug", f"partner-{i}"),
+    limits = [["Each occurrence", 1_000_000], ["General aggregate", 3_000_000]]
+    return partner_with_program(
+        kw.pop("name", f"Partner {i}"),
+        kw.pop("slug", f"partner-{i}"),
+        {"A": ("Granite Mutual", "24512")},
+        [Line("A", CoverageLine.Kind.GENERAL_LIABILITY, f"GL-{i:04d}", limits)],
         producer_name=kw.pop("producer_name", "Harbor & Vale Insurance Brokers"),
         producer_address="220 Market Street\nColumbus, OH 43215",
         **kw,
     )
-    ins = Insurer.objects.create(partner=p, letter="A", name="Granite Mutual", naic="24512")
-    CoverageLine.objects.create(
-        partner=p,
-        insurer=ins,
-        kind=CoverageLine.Kind.GENERAL_LIABILITY,
-        policy_number=f"GL-{i:04d}",
-        limits=[["Each occurrence", 1_000_000], ["General aggregate", 3_000_000]],
-    )
-    return p
 
 
 def facility(partner_: Partner | None = None, **kw: Any) -> Facility:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
@@ -13,6 +14,17 @@ from django.utils import timezone
 def normalize_email(email: str) -> str:
     """Return the canonical form of an address: trimmed and lower-cased as a whole."""
     return (email or "").strip().lower()
+
+
+def person_link(related_name: str = "+") -> models.ForeignKey[Any, Any]:
+    """Who did something (invited, accepted, created, revoked): emptied if the person is deleted."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name=related_name,
+    )
 
 
 class PersonManager(BaseUserManager["Person"]):

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from compliance_hub.accounts.models import person_link
 from compliance_hub.facilities.models import Facility
 
 
@@ -54,9 +55,7 @@ class Reconciliation(models.Model):
     """One run of a payment schedule against a facility's certificates. Kept for good."""
 
     facility = models.ForeignKey(Facility, on_delete=models.PROTECT, related_name="reconciliations")
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    created_by = person_link()
     created_by_label = models.CharField(max_length=254)
     created_at = models.DateTimeField(default=timezone.now)
     file_name = models.CharField(max_length=255)

@@ -35,14 +35,7 @@ class Contractor(PostalAddress, models.Model):
     first_name = models.CharField(max_length=100, validators=[refuse_bidi])
     last_name = models.CharField(max_length=100, validators=[refuse_bidi])
     email = models.EmailField(max_length=254, blank=True, validators=[refuse_bidi])
-    address_line1 = models.CharField(max_length=200, blank=True, validators=[refuse_bidi])
-    address_line2 = models.CharField(max_length=200, blank=True, validators=[refuse_bidi])
-    city = models.CharField(max_length=100, blank=True, validators=[refuse_bidi])
-    region = models.CharField(
-        "state / region", max_length=100, blank=True, validators=[refuse_bidi]
-    )
-    postal_code = models.CharField(max_length=20, blank=True, validators=[refuse_bidi])
-    country = models.CharField(max_length=2, default="US")
+    address_line1, address_line2, city, region, postal_code, country = PostalAddress.columns()
     search_name = models.CharField(
         max_length=210, editable=False, help_text="Lower-case, accent-free 'first last'."
     )

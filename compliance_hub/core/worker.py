@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import signal
 import time
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -29,6 +30,26 @@ def run_once(batch: int = 50) -> dict[str, int]:
     return done
 
 
+def run_until_stopped(one_round: Callable[[], object], interval: float) -> None:
+    """Call ``one_round`` until SIGTERM or SIGINT; after a round that found nothing to do
+    (a falsy result), wait ``interval`` seconds, in short steps so that a stop is prompt."""
+    stopping = False
+
+    def stop(signum: int, frame: Any) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    while not stopping:
+        close_old_connections()
+        if one_round():
+            continue
+        deadline = time.monotonic() + interval
+        while not stopping and time.monotonic() < deadline:
+            time.sleep(min(0.1, interval))
+
+
 class Command(BaseCommand):
     help = "Send queued e-mail and render pending certificate PDFs, until stopped."
 
@@ -41,22 +62,13 @@ class Command(BaseCommand):
         if options["once"]:
             self.stdout.write(str(run_once(options["batch"])))
             return
-        stopping = False
-
-        def stop(signum: int, frame: Any) -> None:
-            nonlocal stopping
-            stopping = True
-
-        signal.signal(signal.SIGTERM, stop)
-        signal.signal(signal.SIGINT, stop)
         log.info("worker started")
-        while not stopping:
-            close_old_connections()
-            done = run_once(options["batch"])
-            if any(done.values()):
-                log.info("worker round: %s", done)
-                continue
-            deadline = time.monotonic() + options["interval"]
-            while not stopping and time.monotonic() < deadline:
-                time.sleep(0.1)
+        run_until_stopped(lambda: _round(options["batch"]), options["interval"])
         log.info("worker stopped")
+
+
+def _round(batch: int) -> bool:
+    done = run_once(batch)
+    if any(done.values()):
+        log.info("worker round: %s", done)
+    return any(done.values())

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from datetime import time as dtime
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import transaction
 from django.utils import timezone
@@ -105,10 +106,87 @@ def seed(n_contractors: int, scale: float) -> dict[str, int]:
     }
 
 
+class Line(NamedTuple):
+    """A coverage line of an insurance program (``insurer``: the insurer's letter)."""
+
+    insurer: str
+    kind: str
+    policy_number: str
+    limits: list[list[Any]]
+    additional_insured: bool = False
+    subrogation_waived: bool = False
+
+
+ONE_INSURER = {"A": ("Granite Mutual", "")}  # letter: (name, NAIC number)
+ONE_LINE = (
+    Line("A", CoverageLine.Kind.GENERAL_LIABILITY, "GL-1", [["Each occurrence", 1_000_000]]),
+)
+
+
+def partner_with_program(
+    name: str,
+    slug: str,
+    insurers: Mapping[str, tuple[str, str]] = ONE_INSURER,
+    lines: Sequence[Line] = ONE_LINE,
+    **fields: Any,
+) -> Partner:
+    """A partner whose insurance program can issue certificates: ``insurers`` and coverage
+    ``lines``, in this order. ``fields``: its other columns (producer, support e-mail)."""
+    partner = Partner.objects.create(name=name, slug=slug, **fields)
+    by_letter = {
+        letter: Insurer.objects.create(partner=partner, letter=letter, name=insurer, naic=naic)
+        for letter, (insurer, naic) in insurers.items()
+    }
+    for position, line in enumerate(lines):
+        values = {**line._asdict(), "insurer": by_letter[line.insurer]}
+        CoverageLine.objects.create(partner=partner, position=position, **values)
+    return partner
+
+
 def _partner() -> Partner:
-    partner = Partner.objects.create(
-        name="Brightside Staffing",
-        slug=PARTNER_SLUG,
+    kind = CoverageLine.Kind
+    return partner_with_program(
+        "Brightside Staffing",
+        PARTNER_SLUG,
+        {
+            "A": ("Granite Mutual Insurance Company", "24512"),
+            "B": ("Lakeshore Casualty Company", "31877"),
+            "C": ("Meridian Occupational Assurance Co.", "40219"),
+        },
+        [
+            Line(
+                "A",
+                kind.GENERAL_LIABILITY,
+                "GL-24-0481193",
+                [
+                    ["Each occurrence", 1_000_000],
+                    ["Damage to rented premises", 100_000],
+                    ["Medical expense (any one person)", 5_000],
+                    ["Personal & adv injury", 1_000_000],
+                    ["General aggregate", 3_000_000],
+                    ["Products - comp/op agg", 3_000_000],
+                ],
+                additional_insured=True,
+                subrogation_waived=True,
+            ),
+            Line(
+                "B",
+                kind.PROFESSIONAL_LIABILITY,
+                "PL-7730912-02",
+                [["Each claim", 1_000_000], ["Aggregate", 3_000_000]],
+            ),
+            Line(
+                "C",
+                kind.OCCUPATIONAL_ACCIDENT,
+                "OAI-55-208817",
+                [
+                    ["Accidental death & dismemberment", 250_000],
+                    ["Accident medical expense", 1_000_000],
+                    ["Temporary total disability (weekly)", 500],
+                ],
+                subrogation_waived=True,
+            ),
+        ],
         support_email="support@brightside.example",
         producer_name="Harbor & Vale Insurance Brokers, LLC",
         producer_address="220 Market Street, Suite 1400\nColumbus, OH 43215",
@@ -116,64 +194,6 @@ def _partner() -> Partner:
         producer_phone="(614) 555-0142",
         producer_email="certificates@harborvale.example",
     )
-    a = Insurer.objects.create(
-        partner=partner, letter="A", name="Granite Mutual Insurance Company", naic="24512"
-    )
-    b = Insurer.objects.create(
-        partner=partner, letter="B", name="Lakeshore Casualty Company", naic="31877"
-    )
-    c = Insurer.objects.create(
-        partner=partner, letter="C", name="Meridian Occupational Assurance Co.", naic="40219"
-    )
-    lines = [
-        (
-            a,
-            CoverageLine.Kind.GENERAL_LIABILITY,
-            "GL-24-0481193",
-            [
-                ["Each occurrence", 1_000_000],
-                ["Damage to rented premises", 100_000],
-                ["Medical expense (any one person)", 5_000],
-                ["Personal & adv injury", 1_000_000],
-                ["General aggregate", 3_000_000],
-                ["Products - comp/op agg", 3_000_000],
-            ],
-            True,
-            True,
-        ),
-        (
-            b,
-            CoverageLine.Kind.PROFESSIONAL_LIABILITY,
-            "PL-7730912-02",
-            [["Each claim", 1_000_000], ["Aggregate", 3_000_000]],
-            False,
-            False,
-        ),
-        (
-            c,
-            CoverageLine.Kind.OCCUPATIONAL_ACCIDENT,
-            "OAI-55-208817",
-            [
-                ["Accidental death & dismemberment", 250_000],
-                ["Accident medical expense", 1_000_000],
-                ["Temporary total disability (weekly)", 500],
-            ],
-            False,
-            True,
-        ),
-    ]
-    for position, (insurer, kind, policy, limits, ai, subr) in enumerate(lines):
-        CoverageLine.objects.create(
-            partner=partner,
-            insurer=insurer,
-            kind=kind,
-            policy_number=policy,
-            limits=limits,
-            additional_insured=ai,
-            subrogation_waived=subr,
-            position=position,
-        )
-    return partner
 
 
 def _facilities(partner: Partner) -> list[Facility]:

@@ -1,3 +1,4 @@
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import admin
@@ -6,6 +7,7 @@ from django.core.exceptions import ValidationError
 from compliance_hub.core.net import client_ip
 from compliance_hub.facilities import invitations
 from compliance_hub.facilities.forms import InvitationAdminForm
+from compliance_hub.facilities.invitations import By
 from compliance_hub.facilities.models import (
     CoverageLine,
     Facility,
@@ -86,8 +88,7 @@ class InvitationAdmin(admin.ModelAdmin):
             facilities=list(form.cleaned_data["facilities"]),
             role=obj.role,
             name=obj.name,
-            actor=request.user,
-            ip=client_ip(request),
+            by=By(actor=request.user, ip=client_ip(request)),
         )
         obj.pk = created.pk
         obj.__dict__.update({k: v for k, v in created.__dict__.items() if not k.startswith("_")})
@@ -98,16 +99,18 @@ class InvitationAdmin(admin.ModelAdmin):
 
     @admin.action(description="Resend the selected invitations")
     def resend_invitations(self, request: Any, queryset: Any) -> None:
-        for invitation in queryset:
-            try:
-                invitations.resend(invitation, actor=request.user, ip=client_ip(request))
-            except ValidationError as exc:
-                self.message_user(request, f"{invitation.email}: {' '.join(exc.messages)}", "error")
+        self._each(request, queryset, invitations.resend)
 
     @admin.action(description="Revoke the selected invitations")
     def revoke_invitations(self, request: Any, queryset: Any) -> None:
+        self._each(request, queryset, invitations.revoke)
+
+    def _each(
+        self, request: Any, queryset: Any, action: Callable[[Invitation, By], object]
+    ) -> None:
+        """``action`` by the operator on each invitation; a refusal is a message, not a stop."""
         for invitation in queryset:
             try:
-                invitations.revoke(invitation, actor=request.user, ip=client_ip(request))
+                action(invitation, By(actor=request.user, ip=client_ip(request)))
             except ValidationError as exc:
                 self.message_user(request, f"{invitation.email}: {' '.join(exc.messages)}", "error")

@@ -9,8 +9,8 @@ from django.core.exceptions import ValidationError
 
 from compliance_hub.accounts.forms import DescribedErrorsMixin
 from compliance_hub.accounts.models import Person, normalize_email
-from compliance_hub.facilities.invitations import check_invite, invite
-from compliance_hub.facilities.models import Facility, Invitation, Membership, Partner
+from compliance_hub.facilities.invitations import By, InvitationRateLimited, check_invite, invite
+from compliance_hub.facilities.models import Facility, Invitation, Membership
 from compliance_hub.facilities.queries import facilities_of, memberships_of
 
 
@@ -62,19 +62,12 @@ class InviteForm(DescribedErrorsMixin, forms.Form):
     def clean_email(self) -> str:
         return normalize_email(self.cleaned_data["email"])
 
-    def send(
-        self,
-        *,
-        invited_by: Person | None = None,
-        invited_by_partner: Partner | None = None,
-        actor: Person | None = None,
-        ip: str | None = None,
-    ) -> Invitation | None:
-        """Invite as the form says (see ``invitations.invite``); ``None`` if the form is
-        invalid or the invitation refused (the reasons are on the form).
+    # The status of the page that shows the form again: 429 when the inviter is over the limit.
+    status = 400
 
-        ``InvitationRateLimited`` is raised for the caller to explain.
-        """
+    def send(self, by: By) -> Invitation | None:
+        """Invite as the form says (see ``invitations.invite``); ``None`` if the form is
+        invalid or the invitation refused (the reasons are on the form)."""
         if not self.is_valid():
             return None
         data = self.cleaned_data
@@ -84,14 +77,14 @@ class InviteForm(DescribedErrorsMixin, forms.Form):
                 facilities=list(data.get("facilities") or [self.facility]),
                 role=data.get("role") or Membership.Role.MEMBER,
                 name=data["name"],
-                invited_by=invited_by,
-                invited_by_partner=invited_by_partner,
-                actor=actor,
-                ip=ip,
+                by=by,
             )
         except ValidationError as exc:
             self.add_validation_error(exc)
-            return None
+        except InvitationRateLimited as exc:
+            self.add_error(None, str(exc))
+            self.status = 429
+        return None
 
 
 class InvitationAdminForm(forms.ModelForm):

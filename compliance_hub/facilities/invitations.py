@@ -9,6 +9,7 @@ with field-keyed messages and writes nothing.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -32,6 +33,34 @@ from compliance_hub.mailer.services import enqueue
 
 PRIMARY = Membership.Role.PRIMARY
 MEMBER = Membership.Role.MEMBER
+
+
+@dataclass(frozen=True)
+class By:
+    """Who acts: a ``person`` (the team page), a ``partner`` (its API and console) or, with
+    neither, the operator. The activity log names ``actor`` (``person`` unless given) and
+    ``label`` (unless given: the person's address, the partner, or "operator")."""
+
+    person: Person | None = None
+    partner: Partner | None = None
+    actor: Person | None = None
+    ip: str | None = None
+    label: str = ""
+
+    def recorded(self) -> dict[str, Any]:
+        """The ``activity.services.record`` arguments that say who acted, from where."""
+        if self.label:
+            label = self.label
+        elif self.person is not None:
+            label = self.person.email
+        elif self.partner is not None:
+            label = f"partner:{self.partner.slug}"
+        else:
+            label = "operator"
+        return {"actor": self.actor or self.person, "ip": self.ip, "actor_label": label}
+
+
+OPERATOR = By()
 
 
 class InvitationRateLimited(Exception):
@@ -59,48 +88,29 @@ def invite(
     facilities: Sequence[Facility],
     role: str,
     name: str = "",
-    invited_by: Person | None = None,
-    invited_by_partner: Partner | None = None,
-    actor: Person | None = None,
-    ip: str | None = None,
+    by: By = OPERATOR,
 ) -> Invitation:
     """Invite ``email`` to ``facilities``: access begins when the recipient accepts.
 
     The same for every address, with or without an account: the inviter learns nothing
-    about it. With neither ``invited_by`` nor ``invited_by_partner`` the operator is
-    inviting; ``actor`` is who did it, for the record (``invited_by`` unless given).
+    about it.
     """
     address = normalize_email(email)
     chosen = _distinct(facilities)
-    check_invite(
-        email=address,
-        facilities=chosen,
-        role=role,
-        name=name,
-        invited_by=invited_by,
-        invited_by_partner=invited_by_partner,
-    )
-    _charge(invited_by, invited_by_partner)
+    check_invite(email=address, facilities=chosen, role=role, name=name, by=by)
+    _charge(by)
     with transaction.atomic():
         invitation = Invitation.objects.create(
             email=address,
             name=name.strip(),
             role=role,
-            invited_by=invited_by,
-            invited_by_partner=invited_by_partner,
+            invited_by=by.person,
+            invited_by_partner=by.partner,
             expires_at=timezone.now() + timedelta(seconds=settings.INVITATION_TTL),
         )
         invitation.facilities.set(chosen)
         _send_invitation(invitation, chosen)
-        _record(
-            Activity.Verb.INVITED,
-            invitation,
-            chosen,
-            actor=actor or invited_by,
-            ip=ip,
-            actor_label=_actor_label(invited_by, invited_by_partner),
-            role=role,
-        )
+        _record(Activity.Verb.INVITED, invitation, chosen, by, role=role)
     return invitation
 
 
@@ -115,8 +125,7 @@ def check_invite(
     facilities: Sequence[Facility],
     role: str,
     name: str = "",
-    invited_by: Person | None = None,
-    invited_by_partner: Partner | None = None,
+    by: By = OPERATOR,
 ) -> None:
     """Validate an invitation without writing anything: raises ``ValidationError``
     (field-keyed) exactly as ``invite`` would.
@@ -126,8 +135,8 @@ def check_invite(
     """
     address = normalize_email(email)
     chosen = _distinct(facilities)
-    _validate(address, chosen, role, name, invited_by, invited_by_partner)
-    _check_inviter(chosen, role, invited_by, invited_by_partner)
+    _validate(address, chosen, role, name, by)
+    _check_inviter(chosen, role, by)
     if chosen and _has_access(address, chosen, role):
         raise ValidationError({"email": f"{address} already has this access to {_names(chosen)}."})
 
@@ -139,14 +148,7 @@ def _distinct(facilities: Sequence[Facility]) -> list[Facility]:
     return list(seen.values())
 
 
-def _validate(
-    address: str,
-    facilities: list[Facility],
-    role: str,
-    name: str,
-    invited_by: Person | None,
-    invited_by_partner: Partner | None,
-) -> None:
+def _validate(address: str, facilities: list[Facility], role: str, name: str, by: By) -> None:
     errors: dict[str, str] = {}
     try:
         validate_email(address)
@@ -158,28 +160,23 @@ def _validate(
         errors["facilities"] = "Choose at least one facility."
     if len(name) > 200:
         errors["name"] = "Use at most 200 characters."
-    if invited_by is not None and invited_by_partner is not None:
+    if by.person is not None and by.partner is not None:
         errors["invited_by"] = "An invitation comes from a person or a partner, not both."
     if errors:
         raise ValidationError(errors)
 
 
-def _check_inviter(
-    facilities: list[Facility],
-    role: str,
-    invited_by: Person | None,
-    invited_by_partner: Partner | None,
-) -> None:
-    if invited_by_partner is not None:
-        if any(f.partner_id != invited_by_partner.pk for f in facilities):
+def _check_inviter(facilities: list[Facility], role: str, by: By) -> None:
+    if by.partner is not None:
+        if any(f.partner_id != by.partner.pk for f in facilities):
             raise ValidationError(
                 {"facilities": "You can only invite people to your own facilities."}
             )
         return
-    if invited_by is None:
+    if by.person is None:
         return  # the operator
-    own = {m.facility_id: m for m in memberships_of(invited_by).filter(facility__in=facilities)}
-    if not invited_by.is_active or any(f.pk not in own for f in facilities):
+    own = {m.facility_id: m for m in memberships_of(by.person).filter(facility__in=facilities)}
+    if not by.person.is_active or any(f.pk not in own for f in facilities):
         raise ValidationError(
             {"facilities": "You can only invite people to facilities you belong to."}
         )
@@ -201,11 +198,11 @@ def _has_access(address: str, facilities: list[Facility], role: str) -> bool:
     )
 
 
-def _charge(invited_by: Person | None, invited_by_partner: Partner | None) -> None:
-    if invited_by is not None:
-        subject = f"person:{invited_by.pk}"
-    elif invited_by_partner is not None:
-        subject = f"partner:{invited_by_partner.pk}"
+def _charge(by: By) -> None:
+    if by.person is not None:
+        subject = f"person:{by.person.pk}"
+    elif by.partner is not None:
+        subject = f"partner:{by.partner.pk}"
     else:
         return  # operators are not limited
     decision = ratelimit.hit(
@@ -268,39 +265,24 @@ def _names(facilities: Sequence[Facility]) -> str:
     return f"{names[0]} and {len(names) - 1} other facilities"
 
 
-def _actor_label(person: Person | None, partner: Partner | None) -> str:
-    if person is not None:
-        return person.email
-    if partner is not None:
-        return f"partner:{partner.slug}"
-    return "operator"
-
-
 # --- managing pending invitations ------------------------------------------------------
 
 
-def resend(
-    invitation: Invitation,
-    *,
-    by_person: Person | None = None,
-    by_partner: Partner | None = None,
-    actor: Person | None = None,
-    ip: str | None = None,
-) -> Invitation:
+def resend(invitation: Invitation, by: By = OPERATOR) -> Invitation:
     """Send a fresh link, valid ``INVITATION_TTL`` from now (an expired invitation is renewed)."""
     facilities = list(invitation.facilities.select_related("partner"))
-    if by_person is not None:
-        mine = set(memberships_of(by_person).values_list("facility_id", flat=True))
+    if by.person is not None:
+        mine = set(memberships_of(by.person).values_list("facility_id", flat=True))
         if not any(f.pk in mine for f in facilities):
             raise ValidationError({"invitation": "You can't resend this invitation."})
-    elif by_partner is not None and not any(f.partner_id == by_partner.pk for f in facilities):
+    elif by.partner is not None and not any(f.partner_id == by.partner.pk for f in facilities):
         raise ValidationError({"invitation": "You can't resend this invitation."})
     if invitation.accepted_at is not None or invitation.revoked_at is not None or not facilities:
         raise ValidationError(
             {"invitation": "This invitation was already answered or revoked; send a new one."}
         )
-    _charge(by_person, by_partner)
-    _reissue(invitation, facilities, actor or by_person, _actor_label(by_person, by_partner), ip)
+    _charge(by)
+    _reissue(invitation, facilities, by)
     return invitation
 
 
@@ -311,53 +293,32 @@ def renew(invitation: Invitation, *, ip: str | None = None) -> Invitation:
     """
     facilities = list(invitation.facilities.select_related("partner"))
     if invitation.accepted_at is None and invitation.revoked_at is None and facilities:
-        _reissue(invitation, facilities, None, "invitee", ip)
+        _reissue(invitation, facilities, By(ip=ip, label="invitee"))
     return invitation
 
 
-def _reissue(
-    invitation: Invitation,
-    facilities: list[Facility],
-    actor: Person | None,
-    actor_label: str,
-    ip: str | None,
-) -> None:
+def _reissue(invitation: Invitation, facilities: list[Facility], by: By) -> None:
     with transaction.atomic():
         invitation.expires_at = timezone.now() + timedelta(seconds=settings.INVITATION_TTL)
         invitation.save(update_fields=["expires_at"])
         _send_invitation(invitation, facilities)
         _record(
-            Activity.Verb.INVITED,
-            invitation,
-            facilities,
-            actor=actor,
-            ip=ip,
-            actor_label=actor_label,
-            role=invitation.role,
-            resent=True,
+            Activity.Verb.INVITED, invitation, facilities, by, role=invitation.role, resent=True
         )
 
 
-def revoke(
-    invitation: Invitation,
-    *,
-    by_person: Person | None = None,
-    by_partner: Partner | None = None,
-    facility: Facility | None = None,
-    actor: Person | None = None,
-    ip: str | None = None,
-) -> None:
+def revoke(invitation: Invitation, by: By = OPERATOR, *, facility: Facility | None = None) -> None:
     """Withdraw a pending invitation (only for ``facility`` if given; whole when none is left).
 
     A person may revoke what they sent, or anything as a primary contact of the facility.
     """
     facilities = list(invitation.facilities.all())
     scope = [f for f in facilities if facility is None or f.pk == facility.pk]
-    if by_partner is not None:
-        scope = [f for f in scope if f.partner_id == by_partner.pk]
-    elif by_person is not None:
-        roles = {m.facility_id: m.role for m in memberships_of(by_person)}
-        sent_it = invitation.invited_by_id == by_person.pk
+    if by.partner is not None:
+        scope = [f for f in scope if f.partner_id == by.partner.pk]
+    elif by.person is not None:
+        roles = {m.facility_id: m.role for m in memberships_of(by.person)}
+        sent_it = invitation.invited_by_id == by.person.pk
         if any(f.pk not in roles or not (sent_it or roles[f.pk] == PRIMARY) for f in scope):
             scope = []
     if not scope:
@@ -369,33 +330,17 @@ def revoke(
             _close(invitation)
         else:
             invitation.facilities.remove(*scope)
-        _record(
-            Activity.Verb.INVITATION_REVOKED,
-            invitation,
-            scope,
-            actor=actor or by_person,
-            ip=ip,
-            actor_label=_actor_label(by_person, by_partner),
-        )
+        _record(Activity.Verb.INVITATION_REVOKED, invitation, scope, by)
 
 
 def _record(
-    verb: str,
-    invitation: Invitation,
-    facilities: Sequence[Facility],
-    *,
-    actor: Person | None = None,
-    ip: str | None = None,
-    actor_label: str = "",
-    **detail: Any,
+    verb: str, invitation: Invitation, facilities: Sequence[Facility], by: By, **detail: Any
 ) -> None:
     """One activity record about ``invitation`` at each of ``facilities``."""
     for facility in facilities:
         record(
             verb,
-            actor=actor,
-            ip=ip,
-            actor_label=actor_label,
+            **by.recorded(),
             facility=facility,
             target=invitation.email,
             detail={"invitation": invitation.pk, **detail},
@@ -461,8 +406,7 @@ def _accept(invitation: Invitation, person: Person, ip: str | None) -> list[Faci
         Activity.Verb.INVITATION_ACCEPTED,
         invitation,
         facilities,
-        actor=person,
-        ip=ip,
+        By(person, ip=ip),
         role=invitation.role,
     )
     return facilities
@@ -506,36 +450,25 @@ def decline(invitation: Invitation) -> None:
         _close(locked)
         facilities = list(locked.facilities.all())
         _record(
-            Activity.Verb.INVITATION_REVOKED,
-            locked,
-            facilities,
-            actor_label="invitee",
-            declined=True,
+            Activity.Verb.INVITATION_REVOKED, locked, facilities, By(label="invitee"), declined=True
         )
 
 
 # --- removing --------------------------------------------------------------------------
 
 
-def remove_member(
-    membership: Membership,
-    *,
-    by_person: Person | None = None,
-    by_partner: Partner | None = None,
-    actor: Person | None = None,
-    ip: str | None = None,
-) -> None:
+def remove_member(membership: Membership, by: By = OPERATOR) -> None:
     """End a membership (kept for the record, with who ended it). Effective on the next request.
 
     A person may leave; a primary contact may remove anyone at their facility; a partner may
     remove anyone at its facilities. Pending invitations the removed person sent for that
     facility are withdrawn too.
     """
-    leaving = by_person is not None and by_person.pk == membership.person_id
-    if by_partner is not None:
-        allowed = membership.facility.partner_id == by_partner.pk
-    elif by_person is not None and not leaving:
-        own = memberships_of(by_person).filter(facility_id=membership.facility_id).first()
+    leaving = by.person is not None and by.person.pk == membership.person_id
+    if by.partner is not None:
+        allowed = membership.facility.partner_id == by.partner.pk
+    elif by.person is not None and not leaving:
+        own = memberships_of(by.person).filter(facility_id=membership.facility_id).first()
         allowed = own is not None and own.role == PRIMARY
     else:
         allowed = True  # leaving, or the operator
@@ -544,7 +477,7 @@ def remove_member(
     now = timezone.now()
     with transaction.atomic():
         ended = Membership.objects.filter(pk=membership.pk, revoked_at__isnull=True).update(
-            revoked_at=now, revoked_by=by_person
+            revoked_at=now, revoked_by=by.person
         )
         if not ended:
             raise ValidationError({"membership": "This person no longer has access."})
@@ -554,15 +487,13 @@ def remove_member(
         _withdraw_invitations_sent_by(membership)
         record(
             Activity.Verb.LEFT if leaving else Activity.Verb.REMOVED,
-            actor=actor or by_person,
-            ip=ip,
-            actor_label=_actor_label(by_person, by_partner),
+            **by.recorded(),
             facility=membership.facility,
             target=membership.person.email,
             detail={"membership": membership.pk, "role": membership.role},
         )
     membership.revoked_at = now
-    membership.revoked_by = by_person
+    membership.revoked_by = by.person
 
 
 def _withdraw_invitations_sent_by(membership: Membership) -> None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from compliance_hub.accounts.models import person_link
 from compliance_hub.core.text import refuse_bidi
 
 EXTERNAL_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:\-]{0,99}$"
@@ -18,13 +21,27 @@ external_id_validator = RegexValidator(
 
 
 class PostalAddress:
-    """The address fields of facilities and contractors, as a certificate prints them."""
+    """The address of facilities and contractors: its columns, and how a certificate prints it."""
 
     address_line1: str
     address_line2: str
     city: str
     region: str
     postal_code: str
+
+    @staticmethod
+    def columns() -> tuple[models.CharField[Any, Any], ...]:
+        """New fields for ``address_line1, address_line2, city, region, postal_code, country``."""
+        return (
+            models.CharField(max_length=200, blank=True, validators=[refuse_bidi]),
+            models.CharField(max_length=200, blank=True, validators=[refuse_bidi]),
+            models.CharField(max_length=100, blank=True, validators=[refuse_bidi]),
+            models.CharField(
+                "state / region", max_length=100, blank=True, validators=[refuse_bidi]
+            ),
+            models.CharField(max_length=20, blank=True, validators=[refuse_bidi]),
+            models.CharField(max_length=2, default="US"),
+        )
 
     @property
     def address_lines(self) -> list[str]:
@@ -146,14 +163,7 @@ class Facility(PostalAddress, models.Model):
     partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="facilities")
     external_id = models.CharField(max_length=100, validators=[external_id_validator])
     name = models.CharField(max_length=200, validators=[refuse_bidi])
-    address_line1 = models.CharField(max_length=200, blank=True, validators=[refuse_bidi])
-    address_line2 = models.CharField(max_length=200, blank=True, validators=[refuse_bidi])
-    city = models.CharField(max_length=100, blank=True, validators=[refuse_bidi])
-    region = models.CharField(
-        "state / region", max_length=100, blank=True, validators=[refuse_bidi]
-    )
-    postal_code = models.CharField(max_length=20, blank=True, validators=[refuse_bidi])
-    country = models.CharField(max_length=2, default="US")
+    address_line1, address_line2, city, region, postal_code, country = PostalAddress.columns()
     bulk_download_enabled = models.BooleanField(
         default=False, help_text="Only the staffing partner turns this on."
     )
@@ -189,25 +199,13 @@ class Membership(models.Model):
     )
     facility = models.ForeignKey(Facility, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
-    invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    invited_by = person_link()
     invited_by_partner = models.ForeignKey(
         Partner, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
     revoked_at = models.DateTimeField(null=True, blank=True)
-    revoked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    revoked_by = person_link()
 
     class Meta:
         ordering = ["facility", "person"]
@@ -237,26 +235,14 @@ class Invitation(models.Model):
         max_length=10, choices=Membership.Role.choices, default=Membership.Role.MEMBER
     )
     facilities = models.ManyToManyField(Facility, related_name="invitations")
-    invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="invitations_sent",
-    )
+    invited_by = person_link("invitations_sent")
     invited_by_partner = models.ForeignKey(
         Partner, null=True, blank=True, on_delete=models.SET_NULL, related_name="invitations"
     )
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)
-    accepted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    accepted_by = person_link()
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -25,6 +25,24 @@ def memberships_of(person: Any) -> QuerySet[Membership]:
     )
 
 
+def members_of(facility: Facility) -> QuerySet[Membership]:
+    """The facility's people with access: primary contacts first, then by address."""
+    return (
+        Membership.objects.filter(facility=facility, revoked_at__isnull=True)
+        .select_related("person", "invited_by", "invited_by_partner")
+        .order_by("role", "person__email")  # "member" sorts after "primary"
+    )
+
+
+def current_member(facility: Facility, membership_id: int) -> Membership | None:
+    """One of the facility's active memberships, with its person and facility."""
+    return (
+        Membership.objects.select_related("person", "facility")
+        .filter(pk=membership_id, facility=facility, revoked_at__isnull=True)
+        .first()
+    )
+
+
 def facilities_of(person: Any) -> QuerySet[Facility]:
     """Facilities the person may see, by name."""
     if not getattr(person, "is_authenticated", False):

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from compliance_hub.accounts.models import person_link
 from compliance_hub.facilities.models import Partner
 
 
@@ -21,22 +21,10 @@ class ApiKey(models.Model):
     prefix = models.CharField(max_length=24, unique=True)
     key_hash = models.CharField("SHA-256 of the key", max_length=64, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    created_by = person_link()
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
-    revoked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    revoked_by = person_link()
 
     class Meta:
         verbose_name = "API key"

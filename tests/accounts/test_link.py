@@ -138,9 +138,9 @@ def test_unknown_token_shows_the_same_friendly_page(dana):
 
 
 def test_invitation_token_is_refused_for_sign_in(facility, dana):
-    from compliance_hub.facilities.invitations import invite
+    from compliance_hub.facilities.invitations import By, invite
 
-    invite(email="newbie@example.com", facilities=[facility], role="member", invited_by=dana)
+    invite(email="newbie@example.com", facilities=[facility], role="member", by=By(dana))
     invitation_path = path_in(deliver()[0].body)
     assert invitation_path.startswith("/invitations/")
     token = invitation_path.split("/")[2]

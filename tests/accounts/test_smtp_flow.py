@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 
 from compliance_hub.accounts.services import process_sign_in_requests
-from compliance_hub.facilities.invitations import invite
+from compliance_hub.facilities.invitations import By, invite
 from compliance_hub.mailer.services import send_due
 from tests import factories
 from tests.accounts.helpers import code_in, is_signed_in, path_in
@@ -61,7 +61,7 @@ def test_sign_in_by_code_read_from_the_delivered_message(smtp, facility):
 
 def test_invitation_accepted_from_the_delivered_message(smtp, facility):
     inviter = factories.member(facility, factories.person("boss@example.com", name="Sam Boss"))
-    invite(email="new.hire@example.com", facilities=[facility], role="member", invited_by=inviter)
+    invite(email="new.hire@example.com", facilities=[facility], role="member", by=By(inviter))
     assert send_due() == 1
     [message] = smtp.messages
     assert message["To"] == "new.hire@example.com"

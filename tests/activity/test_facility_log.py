@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from compliance_hub.activity.models import Activity
 from compliance_hub.facilities import invitations
-from compliance_hub.facilities.invitations import invite
+from compliance_hub.facilities.invitations import By, invite
 from compliance_hub.facilities.models import Membership
 from tests.activity.conftest import T0, log
 
@@ -240,7 +240,7 @@ def test_an_invited_persons_sign_ins_show_only_from_their_acceptance_on(site):
         email=site.outsider.email,
         facilities=[site.facility],
         role="member",
-        invited_by=site.primary,
+        by=By(site.primary),
     )
     log(V.SIGNED_IN, at=timezone.now(), actor=site.outsider, detail={"method": "link"})
     html = get(site, site.primary).content.decode()

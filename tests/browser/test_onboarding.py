@@ -131,7 +131,7 @@ def test_an_expired_invitation_link_offers_a_fresh_one_that_works(hub, mailbox):
         email="late@alder.example",
         facilities=[portal.alder],
         role="member",
-        invited_by=portal.pat,
+        by=invitations.By(portal.pat),
     )
     first = mailbox.wait_for("late@alder.example")
     Invitation.objects.filter(email="late@alder.example").update(
@@ -161,7 +161,7 @@ def test_someone_who_already_uses_the_hub_is_asked_before_joining(hub, mailbox):
             email="Pat.Primary@Alder.example",
             facilities=[facility],
             role="member",
-            invited_by_partner=portal.partner,
+            by=invitations.By(partner=portal.partner),
         )
     message = mailbox.wait_for("pat.primary@alder.example")
     assert "accept or decline" in text_body(message).lower()

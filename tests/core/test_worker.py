@@ -1,4 +1,8 @@
+import os
+import signal
+import time
 from datetime import date
+from itertools import pairwise
 
 import pytest
 from django.core import mail
@@ -8,7 +12,7 @@ from django.http import QueryDict
 from compliance_hub.certificates.models import Assignment
 from compliance_hub.certificates.names_backfill import backfill_search_names
 from compliance_hub.certificates.queries import filtered_assignments, parse_filters
-from compliance_hub.core.worker import run_once
+from compliance_hub.core.worker import run_once, run_until_stopped
 from compliance_hub.mailer.models import OutboundEmail
 from tests import factories
 
@@ -74,3 +78,27 @@ def test_the_jobs_are_the_ones_settings_name_and_a_failure_stops_none(settings, 
     }
     assert run_once(batch=7) == {"broken": 0, "done": 7}
     assert "worker job broken failed" in caplog.text
+
+
+@pytest.fixture
+def signals():
+    """The test process's own SIGTERM and SIGINT handlers, put back afterwards."""
+    before = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+    yield
+    for sig, handler in before.items():
+        signal.signal(sig, handler)
+
+
+def test_the_loop_waits_only_after_an_idle_round_and_stops_on_sigterm(signals):
+    results, calls = [2, 0, 1, 0], []
+
+    def one_round():
+        calls.append(time.monotonic())
+        if len(calls) == len(results):
+            os.kill(os.getpid(), signal.SIGTERM)  # as a process manager stops the worker
+        return results[len(calls) - 1]
+
+    run_until_stopped(one_round, interval=0.3)
+    gaps = [later - earlier for earlier, later in pairwise(calls)]
+    assert len(calls) == 4
+    assert gaps[0] < 0.3 <= gaps[1] and gaps[2] < 0.3  # work found: the next round at once

@@ -35,12 +35,10 @@ from compliance_hub.accounts import tokens
 from compliance_hub.accounts.models import Person, SignInToken
 from compliance_hub.certificates import services
 from compliance_hub.certificates.models import Contractor
-from compliance_hub.facilities.models import CoverageLine, Facility, Insurer, Membership, Partner
+from compliance_hub.demo.seed import partner_with_program
+from compliance_hub.facilities.models import Facility, Membership
 
-partner = Partner.objects.create(name="Pooled Staffing", slug="pooled", producer_name="Broker")
-insurer = Insurer.objects.create(partner=partner, letter="A", name="Granite Mutual")
-CoverageLine.objects.create(partner=partner, insurer=insurer, kind="general_liability",
-    policy_number="GL-1", limits=[["Each occurrence", 1000000]])
+partner = partner_with_program("Pooled Staffing", "pooled", producer_name="Broker")
 facility = Facility.objects.create(partner=partner, external_id="F1", name="Riverside Care Home")
 person = Person.objects.create_user("pooled@example.com")
 Membership.objects.create(person=person, facility=facility)

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from compliance_hub.accounts.models import Person
 from compliance_hub.activity.models import Activity
-from compliance_hub.facilities.invitations import invite
+from compliance_hub.facilities.invitations import By, invite
 from compliance_hub.facilities.models import Invitation, Membership
 from tests import factories
 from tests.accounts.helpers import deliver, is_signed_in, link_for, path_in
@@ -25,7 +25,7 @@ def inviter(facility):
 
 @pytest.fixture
 def link(facility, inviter):
-    invite(email="joiner@example.com", facilities=[facility], role="member", invited_by=inviter)
+    invite(email="joiner@example.com", facilities=[facility], role="member", by=By(inviter))
     return path_in(deliver()[0].body)
 
 
@@ -132,7 +132,7 @@ def test_accepting_while_signed_in_as_someone_else_switches_person(link, inviter
 
 def test_existing_account_accepting_keeps_one_person(facility, inviter):
     other = factories.facility(facility.partner)
-    invite(email="twice@example.com", facilities=[facility], role="member", invited_by=inviter)
+    invite(email="twice@example.com", facilities=[facility], role="member", by=By(inviter))
     link = path_in(deliver()[0].body)
     factories.member(other, factories.person("twice@example.com"))  # got an account meanwhile
     browser = Client()
@@ -173,7 +173,7 @@ def test_an_existing_account_accepts_from_the_link_and_is_signed_in(facility, in
     known = factories.member(
         factories.facility(facility.partner), factories.person("k@example.com")
     )
-    invite(email="K@Example.com", facilities=[facility], role="member", invited_by=inviter)
+    invite(email="K@Example.com", facilities=[facility], role="member", by=By(inviter))
     [message] = deliver()
     assert "accept or decline" in message.body.lower() and "/sign-in/" not in message.body
     assert not Membership.objects.filter(person=known, facility=facility).exists()

@@ -9,7 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from compliance_hub.activity.models import Activity
-from compliance_hub.facilities.invitations import invite
+from compliance_hub.facilities.invitations import By, invite
 from compliance_hub.facilities.models import Invitation, Membership
 from tests import factories
 
@@ -37,7 +37,7 @@ def browser(person):
 def invitation(partner):
     facility = factories.facility(partner, name="New Wing")
     inviter = factories.member(facility, factories.person("lee@example.com"), role="primary")
-    return invite(email="KIM@example.com", facilities=[facility], role="member", invited_by=inviter)
+    return invite(email="KIM@example.com", facilities=[facility], role="member", by=By(inviter))
 
 
 def test_facility_pages_say_an_invitation_is_waiting(browser, home, invitation):

@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 
 from compliance_hub.activity.models import Activity
-from compliance_hub.facilities.invitations import invite
+from compliance_hub.facilities.invitations import By, invite
 from compliance_hub.facilities.models import Invitation, Membership
 from tests import factories
 from tests.accounts.helpers import deliver, link_for
@@ -45,7 +45,7 @@ def test_anonymous_is_sent_to_sign_in(client, facility):
 
 
 def test_team_page_lists_members_and_pending(facility, primary, member):
-    invite(email="pending@example.com", facilities=[facility], role=MEMBER, invited_by=member)
+    invite(email="pending@example.com", facilities=[facility], role=MEMBER, by=By(member))
     body = browser_for(primary).get(url(facility)).content.decode()
     assert "boss@example.com" in body and "crew@example.com" in body
     assert "Primary contact" in body and "Team member" in body
@@ -78,7 +78,7 @@ def test_foreign_facility_is_404_everywhere(facility, primary, method, rest):
     foreign = factories.facility()
     foreign_primary = factories.member(foreign, role=PRIMARY)
     invitation = invite(
-        email="z@example.com", facilities=[foreign], role=MEMBER, invited_by=foreign_primary
+        email="z@example.com", facilities=[foreign], role=MEMBER, by=By(foreign_primary)
     )
     m = Membership.objects.get(person=foreign_primary)
     path = url(foreign, rest.format(m=m.pk, i=invitation.pk))
@@ -94,7 +94,7 @@ def test_other_facilitys_member_and_invitation_ids_are_404(facility, primary):
     foreign = factories.facility()
     foreign_primary = factories.member(foreign, role=PRIMARY)
     invitation = invite(
-        email="z@example.com", facilities=[foreign], role=MEMBER, invited_by=foreign_primary
+        email="z@example.com", facilities=[foreign], role=MEMBER, by=By(foreign_primary)
     )
     m = Membership.objects.get(person=foreign_primary)
     browser = browser_for(primary)
@@ -215,7 +215,7 @@ def test_anyone_can_leave(facility, member):
 
 def test_resend_and_revoke_from_the_team_page(facility, primary):
     invitation = invite(
-        email="later@example.com", facilities=[facility], role=MEMBER, invited_by=primary
+        email="later@example.com", facilities=[facility], role=MEMBER, by=By(primary)
     )
     deliver()
     browser = browser_for(primary)

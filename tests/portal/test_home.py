@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from compliance_hub.accounts.models import Person
-from compliance_hub.facilities.invitations import invite
+from compliance_hub.facilities.invitations import By, invite
 from compliance_hub.facilities.models import Membership, PartnerStaff
 from tests import factories
 
@@ -84,7 +84,7 @@ def test_people_without_facilities_but_with_invitations_answer_them_first(client
     person = factories.person("kim@example.com")
     facility = factories.facility()
     inviter = factories.member(facility, role="primary")
-    invite(email=person.email, facilities=[facility], role="member", invited_by=inviter)
+    invite(email=person.email, facilities=[facility], role="member", by=By(inviter))
     client.force_login(person)
     assert client.get("/")["Location"] == reverse("facilities:pending")
     assert not Membership.objects.filter(person=person).exists()

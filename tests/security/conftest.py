@@ -101,7 +101,7 @@ def build_world() -> World:
     certificate = assignment.current_certificate
     assert certificate is not None
     invitation = invitations.invite(
-        email="new@example.com", facilities=[facility], role="member", invited_by=primary
+        email="new@example.com", facilities=[facility], role="member", by=invitations.By(primary)
     )
     reconciliation = run_schedule(facility, member, ROWS)
     upload = audit_services.keep_upload(facility, member, "s.csv", csv_bytes(ROWS))

@@ -6,7 +6,9 @@ the facility exists, so they get a 403 page that says who can see the log.
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -26,33 +28,38 @@ from compliance_hub.facilities.models import Membership
 from compliance_hub.facilities.queries import Portal, portal_for
 
 
-def _primary_only(request: HttpRequest, portal: Portal) -> HttpResponse:
-    primaries = (
-        Membership.objects.filter(
-            facility=portal.facility, role=Membership.Role.PRIMARY, revoked_at__isnull=True
+def _primary_only(
+    view: Callable[[HttpRequest, Portal], HttpResponseBase],
+) -> Callable[..., HttpResponseBase]:
+    """The view is for the facility's primary contacts; it is called with their portal."""
+
+    @login_required
+    @require_safe
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, facility_id: int) -> HttpResponseBase:
+        portal = portal_for(request.user, facility_id)
+        if portal.is_primary:
+            return view(request, portal)
+        primaries = (
+            Membership.objects.filter(
+                facility=portal.facility, role=Membership.Role.PRIMARY, revoked_at__isnull=True
+            )
+            .select_related("person")
+            .order_by("person__email")
         )
-        .select_related("person")
-        .order_by("person__email")
-    )
-    return render(
-        request,
-        "activity/primary_only.html",
-        {
+        context = {
             "facility": portal.facility,
             "portal": portal,
             "primaries": [m.person for m in primaries],
-        },
-        status=403,
-    )
+        }
+        return render(request, "activity/primary_only.html", context, status=403)
+
+    return wrapper
 
 
-@login_required
-@require_safe
-def facility_log(request: HttpRequest, facility_id: int) -> HttpResponse:
+@_primary_only
+def facility_log(request: HttpRequest, portal: Portal) -> HttpResponse:
     """Who signed in, viewed, downloaded, exported, invited or removed whom, newest first."""
-    portal = portal_for(request.user, facility_id)
-    if not portal.is_primary:
-        return _primary_only(request, portal)
     facility = portal.facility
     filters, form = parse_filters(request.GET, verbs=FACILITY_VERBS)
     qs = queries.filtered(queries.for_facility(facility), filters)
@@ -66,13 +73,9 @@ def facility_log(request: HttpRequest, facility_id: int) -> HttpResponse:
     return render(request, "activity/facility.html", context)
 
 
-@login_required
-@require_safe
-def facility_export(request: HttpRequest, facility_id: int) -> HttpResponseBase:
+@_primary_only
+def facility_export(request: HttpRequest, portal: Portal) -> HttpResponseBase:
     """The filtered log as CSV (every matching record, streamed)."""
-    portal = portal_for(request.user, facility_id)
-    if not portal.is_primary:
-        return _primary_only(request, portal)
     facility = portal.facility
     filters, _ = parse_filters(request.GET, verbs=FACILITY_VERBS)
     if request.method == "GET":

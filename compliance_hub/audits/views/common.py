@@ -8,16 +8,15 @@ from __future__ import annotations
 from django.shortcuts import get_object_or_404
 
 from compliance_hub.audits.models import PendingUpload, Reconciliation
-from compliance_hub.facilities.models import Facility
 from compliance_hub.facilities.queries import Portal
 
 
-def reconciliation_of(facility: Facility, reconciliation_id: int) -> Reconciliation:
-    """One of the facility's reconciliations, else 404 (also for another facility's id)."""
+def reconciliation_of(portal: Portal, reconciliation_id: int) -> Reconciliation:
+    """One of the portal's facility's reconciliations, else 404 (also for another's id)."""
     return get_object_or_404(
         Reconciliation.objects.select_related("facility", "facility__partner"),
         pk=reconciliation_id,
-        facility=facility,
+        facility=portal.facility,
     )
 
 

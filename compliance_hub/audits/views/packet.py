@@ -10,6 +10,7 @@ from compliance_hub.activity.models import Activity
 from compliance_hub.activity.services import record
 from compliance_hub.audits.reports.packet import packet_name, relied_on, stream_packet
 from compliance_hub.audits.views.common import reconciliation_of
+from compliance_hub.core.net import client_ip
 from compliance_hub.facilities.queries import portal_for
 
 
@@ -17,13 +18,13 @@ from compliance_hub.facilities.queries import portal_for
 @require_GET
 def packet(request: HttpRequest, facility_id: int, reconciliation_id: int) -> StreamingHttpResponse:
     portal = portal_for(request.user, facility_id)
-    facility = portal.facility
-    reconciliation = reconciliation_of(facility, reconciliation_id)
-    include = facility.bulk_download_enabled
+    reconciliation = reconciliation_of(portal, reconciliation_id)
+    include = portal.facility.bulk_download_enabled
     record(
         Activity.Verb.AUDIT_PACKET,
-        request=request,
-        facility=facility,
+        actor=portal.person,
+        ip=client_ip(request),
+        facility=portal.facility,
         target=f"reconciliation {reconciliation.pk}",
         detail={
             "reconciliation": reconciliation.pk,

@@ -96,7 +96,7 @@ def _link_certificates(facility_id: int, rows: list[ReconciliationRow]) -> None:
 def result(request: HttpRequest, facility_id: int, reconciliation_id: int) -> HttpResponse:
     portal = portal_for(request.user, facility_id)
     facility = portal.facility
-    reconciliation = reconciliation_of(facility, reconciliation_id)
+    reconciliation = reconciliation_of(portal, reconciliation_id)
     filters = RowFilterForm(request.GET)
     status, search, contractor_id = "", "", None
     if filters.is_valid():

@@ -1,12 +1,15 @@
 """Downloading the table: CSV, XLSX, and the bulk ZIP of its certificates (where enabled).
 
-Each view: the person's membership of the facility (else 404), the filters from the URL
-(invalid ones: a 400 page, never a silently wider export), then ``begin_export`` (access
-rule, count, Activity) and the streamed file. Business rules live in ``exports``.
+Each view (``_export``): the person's membership of the facility (else 404), for the ZIP the
+partner's switch (else 403), the filters from the URL (invalid ones: a 400 page, never a
+silently wider export); then ``begin_export`` (access rule, count, Activity) and the streamed
+file. Business rules live in ``exports``.
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -32,6 +35,7 @@ from compliance_hub.core.net import client_ip
 from compliance_hub.facilities.queries import Portal, portal_for
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ExportView = Callable[[HttpRequest, Portal, TableFilters], HttpResponseBase]
 
 
 def _page(
@@ -48,10 +52,6 @@ def _page(
     return render(request, template, context, status=status)
 
 
-def _filters(request: HttpRequest) -> tuple[TableFilters, TableFilterForm]:
-    return parse_filters(request.GET)
-
-
 def _invalid(request: HttpRequest, portal: Portal, form: TableFilterForm) -> HttpResponse:
     """400: the URL's filters do not all make sense; exporting the rest would export more."""
     errors = [
@@ -61,20 +61,40 @@ def _invalid(request: HttpRequest, portal: Portal, form: TableFilterForm) -> Htt
     return _page(request, portal, "certificates/export_invalid_filters.html", 400, errors=errors)
 
 
+def _bulk_disabled(request: HttpRequest, portal: Portal) -> HttpResponse:
+    return _page(request, portal, "certificates/export_bulk_disabled.html", 403)
+
+
+def _export(*, bulk: bool = False) -> Callable[[ExportView], Callable[..., HttpResponseBase]]:
+    """Scope a download view as the module says; it is called with the portal and filters."""
+
+    def decorate(view: ExportView) -> Callable[..., HttpResponseBase]:
+        @login_required
+        @require_GET
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, facility_id: int) -> HttpResponseBase:
+            portal = portal_for(request.user, facility_id)
+            if bulk and not services.bulk_download_allowed(portal.facility):
+                return _bulk_disabled(request, portal)
+            filters, form = parse_filters(request.GET)
+            if form.errors:
+                return _invalid(request, portal, form)
+            return view(request, portal, filters)
+
+        return wrapper
+
+    return decorate
+
+
 def _no_store(response: HttpResponseBase, filename: str) -> HttpResponseBase:
     response["Content-Disposition"] = attachment(filename)
     response["Cache-Control"] = "private, no-store"
     return response
 
 
-@login_required
-@require_GET
-def export_csv(request: HttpRequest, facility_id: int) -> HttpResponseBase:
+@_export()
+def export_csv(request: HttpRequest, portal: Portal, filters: TableFilters) -> HttpResponseBase:
     """Every row matching the filters as CSV, streamed as it is read."""
-    portal = portal_for(request.user, facility_id)
-    filters, form = _filters(request)
-    if form.errors:
-        return _invalid(request, portal, form)
     start = services.begin_export(request.user, client_ip(request), portal.facility, filters, "csv")
     if copy_available():
         content = stream_csv_copy(portal.facility, filters)
@@ -84,14 +104,9 @@ def export_csv(request: HttpRequest, facility_id: int) -> HttpResponseBase:
     return _no_store(response, start.filename)
 
 
-@login_required
-@require_GET
-def export_xlsx(request: HttpRequest, facility_id: int) -> HttpResponseBase:
+@_export()
+def export_xlsx(request: HttpRequest, portal: Portal, filters: TableFilters) -> HttpResponseBase:
     """Every row matching the filters as an XLSX workbook, streamed as it is written."""
-    portal = portal_for(request.user, facility_id)
-    filters, form = _filters(request)
-    if form.errors:
-        return _invalid(request, portal, form)
     try:
         start = services.begin_export(
             request.user, client_ip(request), portal.facility, filters, "xlsx"
@@ -110,22 +125,15 @@ def export_xlsx(request: HttpRequest, facility_id: int) -> HttpResponseBase:
     return _no_store(response, start.filename)
 
 
-@login_required
-@require_GET
-def bulk_download(request: HttpRequest, facility_id: int) -> HttpResponseBase:
+@_export(bulk=True)
+def bulk_download(request: HttpRequest, portal: Portal, filters: TableFilters) -> HttpResponseBase:
     """A ZIP of every certificate matching the filters; 403 unless the partner enabled it."""
-    portal = portal_for(request.user, facility_id)
-    if not services.bulk_download_allowed(portal.facility):
-        return _page(request, portal, "certificates/export_bulk_disabled.html", 403)
-    filters, form = _filters(request)
-    if form.errors:
-        return _invalid(request, portal, form)
     try:
         start = services.begin_export(
             request.user, client_ip(request), portal.facility, filters, "zip"
         )
     except services.BulkDownloadDisabled:  # turned off a moment ago
-        return _page(request, portal, "certificates/export_bulk_disabled.html", 403)
+        return _bulk_disabled(request, portal)
     bulk = BulkRequest(
         facility=portal.facility,
         filters=filters,

@@ -6,6 +6,9 @@ the address carries the check code.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -20,39 +23,38 @@ from compliance_hub.core.net import client_ip
 RATE_SCOPE = "certificate-verify"
 
 
+class PrintedField(forms.CharField):
+    """A number or code as printed on the certificate: typed as seen, then ``normalize``d;
+    ``mistake`` when it cannot be one."""
+
+    widget = forms.TextInput(
+        attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
+    )
+
+    def __init__(self, normalize: Callable[[str], str | None], mistake: str, **kwargs: Any) -> None:
+        super().__init__(max_length=40, **kwargs)
+        self.normalize, self.mistake = normalize, mistake
+
+    def clean(self, value: Any) -> str:
+        normalized = self.normalize(super().clean(value))
+        if normalized is None:
+            raise forms.ValidationError(self.mistake)
+        return normalized
+
+
 class VerifyForm(forms.Form):
-    number = forms.CharField(
+    number = PrintedField(
+        verification.normalize_number,
+        "This is not a certificate number. It starts with CH, like CH-7K3M-9QXP.",
         label="Certificate number",
-        max_length=40,
         help_text="At the top right of the certificate, for example CH-7K3M-9QXP.",
-        widget=forms.TextInput(
-            attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
-        ),
     )
-    code = forms.CharField(
+    code = PrintedField(
+        verification.normalize_code,
+        "A verification code has 10 letters and digits, like 4D9P2-X7KQM.",
         label="Verification code",
-        max_length=40,
         help_text="Next to the QR code on the certificate, for example 4D9P2-X7KQM.",
-        widget=forms.TextInput(
-            attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
-        ),
     )
-
-    def clean_number(self) -> str:
-        number = verification.normalize_number(self.cleaned_data["number"])
-        if number is None:
-            raise forms.ValidationError(
-                "This is not a certificate number. It starts with CH, like CH-7K3M-9QXP."
-            )
-        return number
-
-    def clean_code(self) -> str:
-        code = verification.normalize_code(self.cleaned_data["code"])
-        if code is None:
-            raise forms.ValidationError(
-                "A verification code has 10 letters and digits, like 4D9P2-X7KQM."
-            )
-        return code
 
 
 # The verification pages load only the hub's own stylesheet and scripts; no inline code.

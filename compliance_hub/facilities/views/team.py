@@ -5,15 +5,17 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from compliance_hub.core.flash import outcome
 from compliance_hub.core.net import client_ip
 from compliance_hub.facilities import invitations
 from compliance_hub.facilities.forms import InviteForm
-from compliance_hub.facilities.models import Invitation, Membership
-from compliance_hub.facilities.queries import Portal, portal_for
+from compliance_hub.facilities.invitations import By
+from compliance_hub.facilities.models import Invitation
+from compliance_hub.facilities.queries import Portal, current_member, members_of, portal_for
 
 
 @login_required
@@ -27,15 +29,10 @@ def _render(
     request: HttpRequest, portal: Portal, form: InviteForm, status: int = 200
 ) -> HttpResponse:
     facility = portal.facility
-    members = (
-        Membership.objects.filter(facility=facility, revoked_at__isnull=True)
-        .select_related("person", "invited_by", "invited_by_partner")
-        .order_by("role", "person__email")  # "member" sorts after "primary"
-    )
     context = {
         "facility": facility,
         "portal": portal,
-        "members": members,
+        "members": members_of(facility),
         "pending": [
             {
                 "invitation": inv,
@@ -54,13 +51,9 @@ def _render(
 def invite(request: HttpRequest, facility_id: int) -> HttpResponse:
     portal = portal_for(request.user, facility_id)
     form = InviteForm(request.POST, person=portal.person, facility=portal.facility)
-    try:
-        invitation = form.send(invited_by=portal.person, ip=client_ip(request))
-    except invitations.InvitationRateLimited as exc:
-        form.add_error(None, str(exc))
-        return _render(request, portal, form, status=429)
+    invitation = form.send(By(portal.person, ip=client_ip(request)))
     if invitation is None:
-        return _render(request, portal, form, status=400)
+        return _render(request, portal, form, status=form.status)
     messages.success(request, invitations.sent_message(invitation))
     return redirect("facilities:team", facility_id=facility_id)
 
@@ -69,15 +62,12 @@ def invite(request: HttpRequest, facility_id: int) -> HttpResponse:
 @require_POST
 def remove(request: HttpRequest, facility_id: int, membership_id: int) -> HttpResponse:
     portal = portal_for(request.user, facility_id)
-    target = get_object_or_404(
-        Membership.objects.select_related("person", "facility"),
-        pk=membership_id,
-        facility_id=facility_id,
-        revoked_at__isnull=True,
-    )
+    target = current_member(portal.facility, membership_id)
+    if target is None:
+        raise Http404("No such member")
     leaving = target.person_id == portal.person.pk
     try:
-        invitations.remove_member(target, by_person=portal.person, ip=client_ip(request))
+        invitations.remove_member(target, By(portal.person, ip=client_ip(request)))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("facilities:team", facility_id=facility_id)
@@ -100,14 +90,9 @@ def leave(request: HttpRequest, facility_id: int) -> HttpResponse:
 def resend(request: HttpRequest, facility_id: int, invitation_id: int) -> HttpResponse:
     portal = portal_for(request.user, facility_id)
     invitation = get_object_or_404(Invitation, pk=invitation_id, facilities=facility_id)
-    try:
-        invitations.resend(invitation, by_person=portal.person, ip=client_ip(request))
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    except invitations.InvitationRateLimited as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, f"A new invitation link is on its way to {invitation.email}.")
+    sent = f"A new invitation link is on its way to {invitation.email}."
+    with outcome(request, sent, invitations.InvitationRateLimited):
+        invitations.resend(invitation, By(portal.person, ip=client_ip(request)))
     return redirect("facilities:team", facility_id=facility_id)
 
 
@@ -116,12 +101,8 @@ def resend(request: HttpRequest, facility_id: int, invitation_id: int) -> HttpRe
 def revoke(request: HttpRequest, facility_id: int, invitation_id: int) -> HttpResponse:
     portal = portal_for(request.user, facility_id)
     invitation = get_object_or_404(Invitation, pk=invitation_id, facilities=facility_id)
-    try:
+    with outcome(request, f"The invitation for {invitation.email} was withdrawn."):
         invitations.revoke(
-            invitation, by_person=portal.person, facility=portal.facility, ip=client_ip(request)
+            invitation, By(portal.person, ip=client_ip(request)), facility=portal.facility
         )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, f"The invitation for {invitation.email} was withdrawn.")
     return redirect("facilities:team", facility_id=facility_id)

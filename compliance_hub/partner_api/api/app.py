@@ -56,7 +56,7 @@ api = HubAPI(
 
 @api.exception_handler(problems.ApiError)
 def _api_error(request: HttpRequest, exc: problems.ApiError) -> HttpResponse:
-    return problems.from_api_error(exc)
+    return exc.response()
 
 
 @api.exception_handler(NinjaValidationError)
@@ -65,13 +65,13 @@ def _invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
         (problems.field_path(e.get("loc", ())), problems.clean_message(str(e.get("msg", ""))))
         for e in exc.errors
     ]
-    return problems.from_api_error(problems.invalid(errors))
+    return problems.invalid(errors).response()
 
 
 @api.exception_handler(DjangoValidationError)
 def _django_invalid(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
     errors, general = problems.django_errors(exc)
-    return problems.from_api_error(problems.invalid(errors, general))
+    return problems.invalid(errors, general).response()
 
 
 @api.exception_handler(AssignmentsRejected)
@@ -80,80 +80,78 @@ def _bulk_rejected(request: HttpRequest, exc: AssignmentsRejected) -> HttpRespon
         (f"items[{index}].{field}" if index is not None else field, message)
         for index, field, message in exc.errors
     ]
-    return problems.from_api_error(
-        problems.invalid(
-            errors,
-            f"{len({i for i, _, _ in exc.errors})} item(s) are invalid; nothing was changed.",
-        )
-    )
+    return problems.invalid(
+        errors,
+        f"{len({i for i, _, _ in exc.errors})} item(s) are invalid; nothing was changed.",
+    ).response()
 
 
 @api.exception_handler(ProgramIncomplete)
 def _program_incomplete(request: HttpRequest, exc: ProgramIncomplete) -> HttpResponse:
-    return problems.response(
+    return problems.ApiError(
         422,
         f"{exc} Nothing was changed.",
         type_=problems.PROGRAM_INCOMPLETE,
         title="Insurance program incomplete",
         errors=[("program", f"Missing: {what}.") for what in exc.missing],
-    )
+    ).response()
 
 
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return problems.response(
+    return problems.ApiError(
         401,
         "Send a valid API key: 'Authorization: Bearer chk_live_…'. "
         "Unknown and revoked keys are refused alike.",
         headers={"WWW-Authenticate": 'Bearer realm="compliance-hub"'},
-    )
+    ).response()
 
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if exc.status_code == 400:
-        return problems.response(
+        return problems.ApiError(
             400,
             "The request body is not valid JSON.",
             type_=problems.MALFORMED,
             title="Malformed request",
-        )
-    return problems.response(exc.status_code, str(exc))
+        ).response()
+    return problems.ApiError(exc.status_code, str(exc)).response()
 
 
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return problems.response(404, str(exc) or "Not found.")
+    return problems.ApiError(404, str(exc) or "Not found.").response()
 
 
 @api.exception_handler(InvitationRateLimited)
 def _invitations_limited(request: HttpRequest, exc: InvitationRateLimited) -> HttpResponse:
-    return problems.response(
+    return problems.ApiError(
         429,
         str(exc),
         type_=problems.RATE_LIMITED,
         title="Too many invitations",
         headers={"Retry-After": str(exc.retry_after)},
-    )
+    ).response()
 
 
 @api.exception_handler(IntegrityError)
 def _conflict(request: HttpRequest, exc: IntegrityError) -> HttpResponse:
     logger.warning("API write conflict: %s", exc)
-    return problems.response(
+    return problems.ApiError(
         409,
         "A concurrent request changed the same objects; nothing was changed. Retry.",
         type_=problems.CONFLICT,
         title="Conflict",
-    )
+    ).response()
 
 
 @api.exception_handler(Exception)
 def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     logger.exception("Partner API error on %s %s", request.method, request.path)
-    return problems.response(
+    return problems.ApiError(
         500, "Something went wrong on our side; nothing was changed. Please retry later."
-    )
+    ).response()
 
 
 def _register_routers() -> None:

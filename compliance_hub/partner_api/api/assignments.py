@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Router, Status
+from ninja import Router
 
 from compliance_hub.certificates import issuance, services
 from compliance_hub.certificates.models import Assignment
@@ -19,6 +19,7 @@ from compliance_hub.partner_api.api.common import (
     PathId,
     answers,
     partner,
+    upserted,
 )
 from compliance_hub.partner_api.api.fields import ExternalId, IsoDate, IsoDateTime
 from compliance_hub.partner_api.api.schemas import (
@@ -81,8 +82,7 @@ def put_assignment(request: HttpRequest, external_id: PathId, payload: Assignmen
     item = services.AssignmentItem(external_id=external_id, **payload.model_dump())
     result = services.upsert_assignment(partner(request), item)
     found = queries.assignment(partner(request), external_id)
-    status = 201 if result.outcome == "created" else 200
-    return Status(status, {**serialize.assignment(found), "outcome": result.outcome})
+    return upserted(serialize.assignment(found), result.outcome)
 
 
 @router.post(

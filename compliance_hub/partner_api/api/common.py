@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from django.http import HttpRequest
+from ninja import Status
 from ninja.params import functions as param
 from pydantic import Field, StringConstraints
 
@@ -44,6 +45,11 @@ def partner(request: HttpRequest) -> Partner:
 
 def actor(request: HttpRequest) -> Actor:
     return Actor.key(key(request).prefix, client_ip(request))
+
+
+def upserted(body: dict[str, Any], outcome: str) -> Status:
+    """An upsert's answer: 201 when created, else 200; the object with its ``outcome``."""
+    return Status(201 if outcome == "created" else 200, {**body, "outcome": outcome})
 
 
 def answers(ok: dict[int, Any], *errors: int) -> dict[int, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Status
+from ninja import Router
 
 from compliance_hub.certificates import services
 from compliance_hub.certificates.models import Contractor
@@ -18,6 +18,7 @@ from compliance_hub.partner_api.api.common import (
     PathId,
     answers,
     partner,
+    upserted,
 )
 from compliance_hub.partner_api.api.facilities import address
 from compliance_hub.partner_api.api.fields import IsoDateTime
@@ -48,10 +49,7 @@ def put_contractor(request: HttpRequest, external_id: PathId, payload: Contracto
             **address(payload.address),
         },
     )
-    return Status(
-        201 if outcome == "created" else 200,
-        {**serialize.contractor(contractor), "outcome": outcome},
-    )
+    return upserted(serialize.contractor(contractor), outcome)
 
 
 @router.get(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Status
+from ninja import Router
 
 from compliance_hub.facilities.models import Facility
 from compliance_hub.partner_api import queries, services
@@ -18,6 +18,7 @@ from compliance_hub.partner_api.api.common import (
     actor,
     answers,
     partner,
+    upserted,
 )
 from compliance_hub.partner_api.api.fields import IsoDateTime
 from compliance_hub.partner_api.api.schemas import (
@@ -52,9 +53,7 @@ def put_facility(request: HttpRequest, external_id: PathId, payload: FacilityIn)
         bulk_download_enabled=payload.bulk_download_enabled,
         actor=actor(request),
     )
-    return Status(
-        201 if outcome == "created" else 200, {**serialize.facility(facility), "outcome": outcome}
-    )
+    return upserted(serialize.facility(facility), outcome)
 
 
 @router.get(

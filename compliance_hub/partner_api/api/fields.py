@@ -89,30 +89,15 @@ def _iso_date(value: Any) -> Any:
 
 
 # One line of text, trimmed, at most N characters (Required...: at least one).
-Line20 = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, max_length=20),
-    AfterValidator(_single_line),
-]
-Line100 = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, max_length=100),
-    AfterValidator(_single_line),
-]
-Line200 = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, max_length=200),
-    AfterValidator(_single_line),
-]
+_ONE_LINE = AfterValidator(_single_line)
+Line20 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20), _ONE_LINE]
+Line100 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100), _ONE_LINE]
+Line200 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), _ONE_LINE]
 RequiredLine100 = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
-    AfterValidator(_single_line),
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), _ONE_LINE
 ]
 RequiredLine200 = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
-    AfterValidator(_single_line),
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), _ONE_LINE
 ]
 Description = Annotated[
     str,

@@ -40,20 +40,20 @@ def guarded(view: View) -> View:
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
-            return problems.response(400, "The Content-Length header is not a number.")
+            return problems.ApiError(400, "The Content-Length header is not a number.").response()
         if length > max_body():
-            return problems.response(
+            return problems.ApiError(
                 413,
                 f"The request body has {length} bytes; the limit is {max_body()} "
                 "(send at most 1,000 assignments per bulk request).",
-            )
+            ).response()
         try:
             if request.method in SAFE_METHODS:
                 response = view(request, *args, **kwargs)
             else:
                 response = _write(view, request, args, kwargs)
         except Http404:  # raised outside an operation (ninja's API root)
-            response = problems.response(404, _DETAILS[404])
+            response = problems.ApiError(404, _DETAILS[404]).response()
         return _finish(response)
 
     return wrapper
@@ -63,16 +63,14 @@ def _write(view: View, request: HttpRequest, args: Any, kwargs: Any) -> HttpResp
     try:
         key = resolve(request)
     except problems.ApiError as exc:
-        return problems.from_api_error(exc)
+        return exc.response()
     idem = request.headers.get(idempotency.HEADER) if request.method == "POST" else None
     if key is None or idem is None:
         return _atomic(view, request, args, kwargs, None, "")
     if not idempotency.is_valid_key(idem):
-        return problems.from_api_error(
-            problems.invalid(
-                [(idempotency.HEADER, "Use 1-255 visible ASCII characters, e.g. a UUID.")]
-            )
-        )
+        return problems.invalid(
+            [(idempotency.HEADER, "Use 1-255 visible ASCII characters, e.g. a UUID.")]
+        ).response()
     fingerprint = idempotency.fingerprint(request)
     stored = idempotency.find(key.partner, idem)
     if stored is not None:
@@ -111,14 +109,14 @@ def _atomic(
 
 def _replay(stored: Any, fingerprint: str) -> HttpResponse:
     if stored.fingerprint != fingerprint:
-        return problems.response(
+        return problems.ApiError(
             422,
             "This Idempotency-Key was already used for a different request. "
             "Use a new key for a new request.",
             type_=problems.IDEMPOTENCY_MISMATCH,
             title="Idempotency key reused",
             errors=[(idempotency.HEADER, "Already used for a different request.")],
-        )
+        ).response()
     return idempotency.replay(stored)
 
 
@@ -126,13 +124,13 @@ def _finish(response: HttpResponse) -> HttpResponse:
     content_type = response.get("Content-Type", "")
     if response.status_code >= 400 and not content_type.startswith(problems.CONTENT_TYPE):
         allow = response.get("Allow")
-        response = problems.response(
+        response = problems.ApiError(
             response.status_code,
             f"Use {allow} on this address."
             if allow
             else _DETAILS.get(response.status_code, "The request failed."),
             headers={"Allow": allow} if allow else None,
-        )
+        ).response()
     if not response.has_header("Cache-Control"):
         response["Cache-Control"] = "no-store"
     return response
@@ -164,4 +162,4 @@ def guard_patterns(
 @csrf_exempt
 def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
     """Any other address under /api/v1/: a problem+json 404."""
-    return _finish(problems.response(404, _DETAILS[404]))
+    return _finish(problems.ApiError(404, _DETAILS[404]).response())

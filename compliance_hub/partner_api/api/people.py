@@ -9,7 +9,8 @@ from ninja import Router, Status
 
 from compliance_hub.core.net import client_ip
 from compliance_hub.facilities import invitations
-from compliance_hub.facilities.models import Invitation, Membership
+from compliance_hub.facilities.models import Invitation
+from compliance_hub.facilities.queries import current_member, members_of
 from compliance_hub.partner_api import queries
 from compliance_hub.partner_api.api import serialize
 from compliance_hub.partner_api.api.common import (
@@ -30,6 +31,10 @@ from compliance_hub.partner_api.api.schemas import (
 router = Router(tags=["facility access"])
 
 
+def _by(request: HttpRequest) -> invitations.By:
+    return invitations.By(partner=partner(request), ip=client_ip(request))
+
+
 @router.get(
     "/facilities/{external_id}/members",
     response=answers({200: MemberList}, 404),
@@ -37,12 +42,7 @@ router = Router(tags=["facility access"])
 )
 def list_members(request: HttpRequest, external_id: PathId) -> Any:
     facility = queries.facility(partner(request), external_id)
-    members = (
-        Membership.objects.filter(facility=facility, revoked_at__isnull=True)
-        .select_related("person", "invited_by", "invited_by_partner")
-        .order_by("role", "person__email")
-    )
-    return {"items": [serialize.member(m) for m in members]}
+    return {"items": [serialize.member(m) for m in members_of(facility)]}
 
 
 @router.delete(
@@ -52,15 +52,10 @@ def list_members(request: HttpRequest, external_id: PathId) -> Any:
 )
 def remove_member(request: HttpRequest, external_id: PathId, member_id: ObjectId) -> Any:
     """Takes effect on their next request; the membership is kept for the record."""
-    facility = queries.facility(partner(request), external_id)
-    membership = (
-        Membership.objects.select_related("person", "facility")
-        .filter(pk=member_id, facility=facility, revoked_at__isnull=True)
-        .first()
-    )
+    membership = current_member(queries.facility(partner(request), external_id), member_id)
     if membership is None:
         raise Http404("This facility has no such member.")
-    invitations.remove_member(membership, by_partner=partner(request), ip=client_ip(request))
+    invitations.remove_member(membership, _by(request))
     return Status(204, None)
 
 
@@ -97,8 +92,7 @@ def invite(
         facilities=[facility],
         role=payload.role,
         name=payload.name,
-        invited_by_partner=partner(request),
-        ip=client_ip(request),
+        by=_by(request),
     )
     return Status(201, serialize.invitation(invitation))
 
@@ -116,7 +110,5 @@ def revoke_invitation(request: HttpRequest, external_id: PathId, invitation_id: 
     ).first()
     if invitation is None:
         raise Http404("This facility has no such pending invitation.")
-    invitations.revoke(
-        invitation, by_partner=partner(request), facility=facility, ip=client_ip(request)
-    )
+    invitations.revoke(invitation, _by(request), facility=facility)
     return Status(204, None)

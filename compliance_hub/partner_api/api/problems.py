@@ -38,7 +38,7 @@ class Problem(BaseModel):
 
 
 class ApiError(Exception):
-    """Raise anywhere in an API handler to answer with a problem."""
+    """Raise anywhere in an API handler to answer with a problem; ``response()`` is that answer."""
 
     def __init__(
         self,
@@ -58,6 +58,20 @@ class ApiError(Exception):
         self.errors = list(errors)
         self.headers = dict(headers or {})
 
+    def response(self) -> HttpResponse:
+        """The ``application/problem+json`` response."""
+        body = {
+            "type": self.type,
+            "title": self.title or HTTPStatus(self.status).phrase,
+            "status": self.status,
+            "detail": self.detail,
+            "errors": [{"field": f, "message": m} for f, m in self.errors],
+        }
+        resp = HttpResponse(json.dumps(body), status=self.status, content_type=CONTENT_TYPE)
+        for name, value in self.headers.items():
+            resp[name] = value
+        return resp
+
 
 def invalid(errors: Sequence[tuple[str, str]], detail: str = "") -> ApiError:
     """A 422 listing ``(field, message)`` pairs."""
@@ -67,40 +81,6 @@ def invalid(errors: Sequence[tuple[str, str]], detail: str = "") -> ApiError:
         type_=VALIDATION,
         title="Invalid request",
         errors=errors,
-    )
-
-
-def response(
-    status: int,
-    detail: str,
-    *,
-    type_: str = "about:blank",
-    title: str | None = None,
-    errors: Iterable[tuple[str, str]] = (),
-    headers: Mapping[str, str] | None = None,
-) -> HttpResponse:
-    """An ``application/problem+json`` response."""
-    body = {
-        "type": type_,
-        "title": title or HTTPStatus(status).phrase,
-        "status": status,
-        "detail": detail,
-        "errors": [{"field": f, "message": m} for f, m in errors],
-    }
-    resp = HttpResponse(json.dumps(body), status=status, content_type=CONTENT_TYPE)
-    for name, value in (headers or {}).items():
-        resp[name] = value
-    return resp
-
-
-def from_api_error(exc: ApiError) -> HttpResponse:
-    return response(
-        exc.status,
-        exc.detail,
-        type_=exc.type,
-        title=exc.title,
-        errors=exc.errors,
-        headers=exc.headers,
     )
 
 

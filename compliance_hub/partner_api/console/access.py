@@ -14,6 +14,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
+from django.shortcuts import get_object_or_404
 
 from compliance_hub.facilities.models import Facility, Partner
 from compliance_hub.partner_api.models import ApiKey
@@ -47,22 +48,15 @@ def partner_ids(request: HttpRequest) -> list[int]:
 
 def facility_for(request: HttpRequest, facility_id: int) -> Facility:
     """One of the staff person's partners' facilities, else 404."""
-    found = (
-        Facility.objects.select_related("partner")
-        .filter(pk=facility_id, partner_id__in=partner_ids(request))
-        .first()
+    return get_object_or_404(
+        Facility.objects.select_related("partner"),
+        pk=facility_id,
+        partner_id__in=partner_ids(request),
     )
-    if found is None:
-        raise Http404("No such facility")
-    return found
 
 
 def key_for(request: HttpRequest, key_id: int) -> ApiKey:
-    found = (
-        ApiKey.objects.select_related("partner")
-        .filter(pk=key_id, partner_id__in=partner_ids(request))
-        .first()
+    """One of the staff person's partners' API keys, else 404."""
+    return get_object_or_404(
+        ApiKey.objects.select_related("partner"), pk=key_id, partner_id__in=partner_ids(request)
     )
-    if found is None:
-        raise Http404("No such key")
-    return found

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from compliance_hub.activity.models import Activity
 from compliance_hub.certificates import issuance
+from compliance_hub.core.flash import outcome
 from compliance_hub.core.net import client_ip
 from compliance_hub.facilities import invitations
 from compliance_hub.facilities.forms import InviteForm
-from compliance_hub.facilities.models import Facility, Invitation, Membership
-from compliance_hub.facilities.queries import person_of
+from compliance_hub.facilities.invitations import By
+from compliance_hub.facilities.models import Facility, Invitation
+from compliance_hub.facilities.queries import current_member, members_of, person_of
 from compliance_hub.partner_api import queries, services
 from compliance_hub.partner_api.console.access import facility_for, partner_ids, staff_required
 from compliance_hub.partner_api.console.forms import BulkDownloadForm
@@ -38,18 +39,13 @@ def facility_list(request: HttpRequest) -> HttpResponse:
 def _render_detail(
     request: HttpRequest, facility: Facility, form: InviteForm, status: int = 200
 ) -> HttpResponse:
-    members = (
-        Membership.objects.filter(facility=facility, revoked_at__isnull=True)
-        .select_related("person", "invited_by", "invited_by_partner")
-        .order_by("role", "person__email")
-    )
     activity = Activity.objects.filter(facility=facility).order_by("-at", "-id")[:RECENT_ACTIVITY]
     return render(
         request,
         "partner_api/console/facility.html",
         {
             "facility": facility,
-            "members": members,
+            "members": members_of(facility),
             "pending": list(invitations.pending_for(facility)),
             "activity": activity,
             "form": form,
@@ -87,22 +83,19 @@ def _detail(facility: Facility) -> str:
     return reverse("partner_api:console_facility", args=[facility.pk])
 
 
+def _by(request: HttpRequest, facility: Facility) -> By:
+    """The facility's partner acts, through the signed-in staff person."""
+    return By(partner=facility.partner, actor=person_of(request.user), ip=client_ip(request))
+
+
 @require_POST
 @staff_required
 def invite(request: HttpRequest, facility_id: int) -> HttpResponse:
     facility = facility_for(request, facility_id)
     form = InviteForm(request.POST, facility=facility)
-    try:
-        invitation = form.send(
-            invited_by_partner=facility.partner,
-            actor=person_of(request.user),
-            ip=client_ip(request),
-        )
-    except invitations.InvitationRateLimited as exc:
-        form.add_error(None, str(exc))
-        return _render_detail(request, facility, form, status=429)
+    invitation = form.send(_by(request, facility))
     if invitation is None:
-        return _render_detail(request, facility, form, status=400)
+        return _render_detail(request, facility, form, status=form.status)
     messages.success(request, invitations.sent_message(invitation))
     return redirect(_detail(facility))
 
@@ -111,21 +104,9 @@ def invite(request: HttpRequest, facility_id: int) -> HttpResponse:
 @staff_required
 def revoke_invitation(request: HttpRequest, facility_id: int, invitation_id: int) -> HttpResponse:
     facility = facility_for(request, facility_id)
-    invitation = Invitation.objects.filter(pk=invitation_id, facilities=facility).first()
-    if invitation is None:
-        raise Http404("No such invitation")
-    try:
-        invitations.revoke(
-            invitation,
-            by_partner=facility.partner,
-            facility=facility,
-            actor=person_of(request.user),
-            ip=client_ip(request),
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, f"The invitation for {invitation.email} was withdrawn.")
+    invitation = get_object_or_404(Invitation, pk=invitation_id, facilities=facility)
+    with outcome(request, f"The invitation for {invitation.email} was withdrawn."):
+        invitations.revoke(invitation, _by(request, facility), facility=facility)
     return redirect(_detail(facility))
 
 
@@ -133,22 +114,9 @@ def revoke_invitation(request: HttpRequest, facility_id: int, invitation_id: int
 @staff_required
 def remove_member(request: HttpRequest, facility_id: int, membership_id: int) -> HttpResponse:
     facility = facility_for(request, facility_id)
-    membership = (
-        Membership.objects.select_related("person", "facility")
-        .filter(pk=membership_id, facility=facility, revoked_at__isnull=True)
-        .first()
-    )
+    membership = current_member(facility, membership_id)
     if membership is None:
         raise Http404("No such member")
-    try:
-        invitations.remove_member(
-            membership,
-            by_partner=facility.partner,
-            actor=person_of(request.user),
-            ip=client_ip(request),
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, f"{membership.person.email} no longer has access.")
+    with outcome(request, f"{membership.person.email} no longer has access."):
+        invitations.remove_member(membership, _by(request, facility))
     return redirect(_detail(facility))

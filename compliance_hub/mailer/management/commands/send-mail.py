@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import signal
-import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import close_old_connections
 
+from compliance_hub.core.worker import run_until_stopped
 from compliance_hub.mailer.services import send_due
 
 
@@ -31,31 +29,16 @@ class Command(BaseCommand):
                     break
             self.stdout.write(f"Sent {total} message(s).")
             return
-        stopping = False
-
-        def stop(signum: int, frame: Any) -> None:
-            nonlocal stopping
-            stopping = True
-
-        signal.signal(signal.SIGTERM, stop)
-        signal.signal(signal.SIGINT, stop)
         self.stdout.write("Sending e-mail from the outbox; stop with Ctrl-C.")
-        while not stopping:
-            close_old_connections()
-            try:
-                sent = send_due(options["limit"])
-            except Exception as exc:  # database hiccup: wait and carry on
-                self.stderr.write(f"send-mail: {type(exc).__name__}: {exc}")
-                sent = 0
-            if sent:
-                self.stdout.write(f"Sent {sent} message(s).")
-            else:
-                _sleep(options["interval"], lambda: stopping)
+        run_until_stopped(lambda: self._send(options["limit"]), options["interval"])
         self.stdout.write("Stopped.")
 
-
-def _sleep(seconds: float, stopped: Any) -> None:
-    """Sleep in short steps so a stop signal is honoured promptly."""
-    deadline = time.monotonic() + seconds
-    while not stopped() and time.monotonic() < deadline:
-        time.sleep(min(0.2, seconds))
+    def _send(self, limit: int) -> int:
+        try:
+            sent = send_due(limit)
+        except Exception as exc:  # database hiccup: wait and carry on
+            self.stderr.write(f"send-mail: {type(exc).__name__}: {exc}")
+            return 0
+        if sent:
+            self.stdout.write(f"Sent {sent} message(s).")
+        return sent
