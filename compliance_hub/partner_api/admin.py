@@ -6,6 +6,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from compliance_hub.core.net import client_ip
 from compliance_hub.partner_api import keys
 from compliance_hub.partner_api.models import ApiKey
 
@@ -36,7 +37,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
     @admin.action(description="Revoke the selected keys")
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> None:
         done = sum(
-            keys.revoke_key(key, by=request.user, request=request)
+            keys.revoke_key(key, by=request.user, ip=client_ip(request))
             for key in queryset.select_related("partner")
         )
         self.message_user(request, f"Revoked {done} key(s).", messages.SUCCESS)

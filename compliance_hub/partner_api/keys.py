@@ -38,7 +38,7 @@ def create_key(
     name: str = "",
     created_by: Any = None,
     actor_label: str = "",
-    request: Any = None,
+    ip: str | None = None,
 ) -> tuple[ApiKey, str]:
     """Create a key for ``partner``; return it and the raw key, which is never shown again."""
     with transaction.atomic():
@@ -55,7 +55,7 @@ def create_key(
         )
         record(
             Activity.Verb.API_KEY_CREATED,
-            request=request,
+            ip=ip,
             actor=created_by,
             actor_label=actor_label or (created_by.email if created_by else "operator"),
             partner=partner,
@@ -65,7 +65,9 @@ def create_key(
     return key, raw
 
 
-def revoke_key(key: ApiKey, *, by: Any = None, actor_label: str = "", request: Any = None) -> bool:
+def revoke_key(
+    key: ApiKey, *, by: Any = None, actor_label: str = "", ip: str | None = None
+) -> bool:
     """Revoke ``key`` at once. Returns False if it was already revoked."""
     now = timezone.now()
     with transaction.atomic():
@@ -76,7 +78,7 @@ def revoke_key(key: ApiKey, *, by: Any = None, actor_label: str = "", request: A
             return False
         record(
             Activity.Verb.API_KEY_REVOKED,
-            request=request,
+            ip=ip,
             actor=by,
             actor_label=actor_label or (by.email if by else "operator"),
             partner=key.partner_id,

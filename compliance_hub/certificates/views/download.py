@@ -19,6 +19,7 @@ from compliance_hub.activity.models import Activity
 from compliance_hub.activity.services import record
 from compliance_hub.certificates import documents
 from compliance_hub.certificates.models import Certificate
+from compliance_hub.core.net import client_ip
 from compliance_hub.facilities.models import Facility
 from compliance_hub.facilities.queries import portal_for
 
@@ -82,7 +83,8 @@ def _serve(
     if request.method == "GET":
         record(
             Activity.Verb.DOWNLOADED if attachment else Activity.Verb.VIEWED,
-            request=request,
+            actor=request.user,
+            ip=client_ip(request),
             facility=facility,
             target=certificate.number,
             detail={

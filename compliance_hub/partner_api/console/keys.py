@@ -9,6 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from compliance_hub.activity.models import Activity
+from compliance_hub.core.net import client_ip
 from compliance_hub.partner_api import keys
 from compliance_hub.partner_api.console.access import key_for, partner_ids, staff_required
 from compliance_hub.partner_api.console.forms import ApiKeyForm
@@ -59,7 +60,7 @@ def key_create(request: HttpRequest) -> HttpResponse:
         form.cleaned_data["partner"],
         name=form.cleaned_data["name"],
         created_by=request.user,
-        request=request,
+        ip=client_ip(request),
     )
     # Rendered, not redirected: the key is in this one response and nowhere else.
     return _render(request, ApiKeyForm(partners=request.partners), new_key=raw)  # type: ignore[attr-defined]
@@ -69,7 +70,7 @@ def key_create(request: HttpRequest) -> HttpResponse:
 @staff_required
 def key_revoke(request: HttpRequest, key_id: int) -> HttpResponse:
     key = key_for(request, key_id)
-    if keys.revoke_key(key, by=request.user, request=request):
+    if keys.revoke_key(key, by=request.user, ip=client_ip(request)):
         messages.success(request, f"The key {key.prefix}… no longer works.")
     else:
         messages.info(request, f"The key {key.prefix}… was already revoked.")
