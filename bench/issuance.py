@@ -127,16 +127,23 @@ class Fixture:
 
 
 def make_fixture() -> Fixture:
-    """A partner with a two-line program, a facility and 50 contractors with accented names."""
+    """A partner with a three-line program (every block of the current template drawn: policy
+    terms, basis, a workers' compensation line, a representative), a facility and 50
+    contractors with accented names."""
     from compliance_hub.certificates.models import Contractor
     from compliance_hub.demo.seed import Line, partner_with_program
     from compliance_hub.facilities.models import CoverageLine, Facility
 
     tag = f"bench-{os.getpid()}-{time.time_ns()}"
+    term = {"policy_effective": date(2026, 1, 1), "policy_expiry": date(2027, 1, 1)}
     partner = partner_with_program(
         "Bench Staffing, Inc.",
         tag,
-        {"A": ("Granite Mutual", "24512"), "B": ("Northfield Casualty", "10345")},
+        {
+            "A": ("Granite Mutual", "24512"),
+            "B": ("Northfield Casualty", "10345"),
+            "C": ("Prairie Workers' Mutual", "29874"),
+        },
         [
             Line(
                 "A",
@@ -149,12 +156,29 @@ def make_fixture() -> Fixture:
                 ],
                 additional_insured=True,
                 subrogation_waived=True,
+                details={**term, "basis": "occurrence", "aggregate_applies_per": "project"},
             ),
             Line(
                 "B",
                 CoverageLine.Kind.OCCUPATIONAL_ACCIDENT,
                 "OA-771203",
                 [["Accidental death", 250_000], ["Medical", 1_000_000]],
+                details=term,
+            ),
+            Line(
+                "C",
+                CoverageLine.Kind.WORKERS_COMPENSATION,
+                "WC-55-1029",
+                [],
+                subrogation_waived=True,
+                details={
+                    **term,
+                    "wc_limits": "per_statute",
+                    "proprietor_excluded": False,
+                    "el_each_accident": 1_000_000,
+                    "el_disease_each_employee": 1_000_000,
+                    "el_disease_policy_limit": 1_000_000,
+                },
             ),
         ],
         producer_name="Harbor & Vale Insurance Brokers LLC",
@@ -162,6 +186,8 @@ def make_fixture() -> Fixture:
         producer_contact_name="Renée Okafor",
         producer_phone="+1 (614) 555-0142",
         producer_email="certificates@harborvale.example",
+        representative_name="Zoë Ångström-Ruiz",
+        representative_title="Account Executive",
     )
     facility = Facility.objects.create(
         partner=partner,
@@ -238,7 +264,8 @@ def floor(n: int) -> Measure:
 
 
 def renderer_only(fx: Fixture, n: int) -> Measure:
-    """The coi-v1 renderer alone, for one certificate's document (no database, no storage)."""
+    """The current template's renderer alone, for one certificate's document (no database,
+    no storage)."""
     from compliance_hub.certificates import documents, services
 
     sample = services.save_assignment(
@@ -386,7 +413,10 @@ def run(
         bulk, rendering = max(bulks, key=lambda pair: pair[0].per_core)
         best = f" (best of {repeats})" if repeats > 1 else ""
         say(_line(f"fpdf2 blank one-page document (floor){best}", blank, "doc"))
-        say(_line(f"render coi-v1 only (no database, no storage){best}", render, "doc"))
+        from compliance_hub.certificates.issuance import TEMPLATE_VERSION
+
+        template = f"render {TEMPLATE_VERSION} only (no database, no storage){best}"
+        say(_line(template, render, "doc"))
         say(
             f"\npartner API bulk upsert ({batch} per call), then the worker renders"
             f" and stores{best}:"

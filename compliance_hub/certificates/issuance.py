@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.utils import timezone
@@ -19,7 +19,7 @@ from django.utils import timezone
 from compliance_hub.certificates.models import Assignment, Certificate, Contractor
 from compliance_hub.facilities.models import CoverageLine, Facility, Insurer, Partner
 
-TEMPLATE_VERSION = "coi-v1"
+TEMPLATE_VERSION = "coi-v2"
 # Crockford's base32 without look-alikes (no I, L, O, U): easy to read aloud and type.
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
@@ -84,20 +84,46 @@ def program_snapshot(partner: Partner) -> dict[str, Any]:
             "phone": partner.producer_phone,
             "email": partner.producer_email,
         },
+        "representative": {
+            "name": partner.representative_name,
+            "title": partner.representative_title,
+        },
         "insurers": [{"letter": i.letter, "name": i.name, "naic": i.naic} for i in insurers],
-        "coverages": [
-            {
-                "kind": line.kind,
-                "label": line.get_kind_display(),
-                "insurer": line.insurer.letter,
-                "policy_number": line.policy_number,
-                "limits": [[str(label), int(amount)] for label, amount in line.limits],
-                "additional_insured": line.additional_insured,
-                "subrogation_waived": line.subrogation_waived,
-            }
-            for line in lines
-        ],
+        "coverages": [_line_snapshot(line) for line in lines],
     }
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _line_snapshot(line: CoverageLine) -> dict[str, Any]:
+    """One coverage line as certificates state it (keys added by coi-v2 are optional for
+    coi-v1, which never reads them)."""
+    result: dict[str, Any] = {
+        "kind": line.kind,
+        "label": line.get_kind_display(),
+        "insurer": line.insurer.letter,
+        "policy_number": line.policy_number,
+        "limits": [[str(label), int(amount)] for label, amount in line.limits],
+        "additional_insured": line.additional_insured,
+        "subrogation_waived": line.subrogation_waived,
+        "policy_effective": _iso(line.policy_effective),
+        "policy_expiry": _iso(line.policy_expiry),
+        "basis": line.get_basis_display() if line.basis else "",
+        "aggregate_applies_per": (
+            line.get_aggregate_applies_per_display() if line.aggregate_applies_per else ""
+        ),
+    }
+    if line.is_workers_compensation:
+        result["workers_compensation"] = {
+            "limits": line.get_wc_limits_display() if line.wc_limits else "",
+            "proprietor_excluded": line.proprietor_excluded,
+            "el_each_accident": line.el_each_accident,
+            "el_disease_each_employee": line.el_disease_each_employee,
+            "el_disease_policy_limit": line.el_disease_policy_limit,
+        }
+    return result
 
 
 def build_snapshot(

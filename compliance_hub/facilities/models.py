@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.validators import RegexValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -72,6 +73,21 @@ class Partner(models.Model):
     producer_contact_name = models.CharField(max_length=200, blank=True, validators=[refuse_bidi])
     producer_phone = models.CharField(max_length=40, blank=True, validators=[refuse_bidi])
     producer_email = models.EmailField(blank=True, validators=[refuse_bidi])
+    # Signs certificates (coi-v2 onwards) for the producer, electronically.
+    representative_name = models.CharField(
+        "authorized representative",
+        max_length=200,
+        blank=True,
+        db_default="",  # rows written by raw SQL (bench dataset, plan tests) need no value
+        validators=[refuse_bidi],
+    )
+    representative_title = models.CharField(
+        "authorized representative's title",
+        max_length=200,
+        blank=True,
+        db_default="",
+        validators=[refuse_bidi],
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -106,6 +122,34 @@ class Insurer(models.Model):
         return f"{self.letter}: {self.name}"
 
 
+MAX_LIMIT = 10**12  # dollars; more is a typing error
+
+
+class Basis(models.TextChoices):
+    OCCURRENCE = "occurrence", "Occurrence"
+    CLAIMS_MADE = "claims_made", "Claims-made"
+
+
+class AggregatePer(models.TextChoices):
+    POLICY = "policy", "Policy"
+    PROJECT = "project", "Project"
+    LOCATION = "location", "Location"
+
+
+class WcLimits(models.TextChoices):
+    PER_STATUTE = "per_statute", "Per statute"
+    OTHER = "other", "Other"
+
+
+WC_FIELDS = (
+    "wc_limits",
+    "proprietor_excluded",
+    "el_each_accident",
+    "el_disease_each_employee",
+    "el_disease_policy_limit",
+)
+
+
 class CoverageLine(models.Model):
     """One line of coverage in the program: what kind, which policy, which limits."""
 
@@ -130,12 +174,70 @@ class CoverageLine(models.Model):
     subrogation_waived = models.BooleanField("waiver of subrogation", default=False)
     position = models.PositiveSmallIntegerField(default=0)
     active = models.BooleanField(default=True)
+    # The program policy's own term (a certificate states the assignment's dates as the
+    # coverage period, and this term beside the policy number).
+    policy_effective = models.DateField("policy effective", null=True, blank=True)
+    policy_expiry = models.DateField("policy expiry", null=True, blank=True)
+    basis = models.CharField(
+        "occurrence or claims-made", max_length=12, choices=Basis.choices, blank=True, db_default=""
+    )
+    aggregate_applies_per = models.CharField(
+        "general aggregate applies per",
+        max_length=10,
+        choices=AggregatePer.choices,
+        blank=True,
+        db_default="",
+    )
+    # Workers' compensation lines only.
+    wc_limits = models.CharField(
+        "statutory limits", max_length=12, choices=WcLimits.choices, blank=True, db_default=""
+    )
+    proprietor_excluded = models.BooleanField(
+        "proprietor / partner / executive officer excluded", null=True, blank=True
+    )
+    el_each_accident = models.PositiveBigIntegerField(
+        "E.L. each accident", null=True, blank=True, validators=[MaxValueValidator(MAX_LIMIT)]
+    )
+    el_disease_each_employee = models.PositiveBigIntegerField(
+        "E.L. disease, each employee",
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(MAX_LIMIT)],
+    )
+    el_disease_policy_limit = models.PositiveBigIntegerField(
+        "E.L. disease, policy limit",
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(MAX_LIMIT)],
+    )
 
     class Meta:
         ordering = ["partner", "position", "id"]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.policy_number}"
+
+    @property
+    def is_workers_compensation(self) -> bool:
+        return self.kind == self.Kind.WORKERS_COMPENSATION
+
+    def clean(self) -> None:
+        """The term ends on or after it starts; workers' compensation details only on that line;
+        occurrence / aggregate basis not on it."""
+        errors: dict[str, str] = {}
+        start, end = self.policy_effective, self.policy_expiry
+        if start and end and end < start:
+            errors["policy_expiry"] = "The policy expires on or after its effective date."
+        if self.is_workers_compensation:
+            for field in ("basis", "aggregate_applies_per"):
+                if getattr(self, field):
+                    errors[field] = "Not part of a workers' compensation line; leave it empty."
+        else:
+            for field in WC_FIELDS:
+                if getattr(self, field) not in (None, ""):
+                    errors[field] = "Only a workers' compensation line has this; leave it empty."
+        if errors:
+            raise ValidationError(errors)
 
 
 class PartnerStaff(models.Model):

@@ -64,7 +64,11 @@ SNAPSHOT: dict[str, Any] = {
 
 def snapshot(**changes: Any) -> dict[str, Any]:
     """A deep copy of SNAPSHOT with top-level keys replaced or sub-keys merged."""
-    result = copy.deepcopy(SNAPSHOT)
+    return _merged(copy.deepcopy(SNAPSHOT), changes)
+
+
+def _merged(result: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """``result`` with top-level keys replaced or sub-keys merged from ``changes``."""
     for key, value in changes.items():
         if isinstance(value, dict) and isinstance(result.get(key), dict):
             result[key].update(value)
@@ -100,3 +104,47 @@ def flat(text: str) -> str:
 
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def snapshot_v2(**changes: Any) -> dict[str, Any]:
+    """SNAPSHOT as ``program_snapshot`` states it since coi-v2: policy terms, occurrence and
+    aggregate basis, a workers' compensation line, an authorized representative."""
+    result = snapshot(template="coi-v2")
+    general, accident = result["coverages"]
+    general.update(
+        policy_effective="2026-01-01",
+        policy_expiry="2027-01-01",
+        basis="Occurrence",
+        aggregate_applies_per="Project",
+    )
+    accident.update(
+        policy_effective="2025-07-01",
+        policy_expiry="2026-07-01",
+        basis="",
+        aggregate_applies_per="",
+    )
+    result["insurers"].append({"letter": "C", "name": "Prairie Workers' Mutual", "naic": "29874"})
+    result["coverages"].append(
+        {
+            "kind": "workers_compensation",
+            "label": "Workers' compensation",
+            "insurer": "C",
+            "policy_number": "WC-55-1029",
+            "limits": [],
+            "additional_insured": False,
+            "subrogation_waived": True,
+            "policy_effective": "2026-02-15",
+            "policy_expiry": "2027-02-15",
+            "basis": "",
+            "aggregate_applies_per": "",
+            "workers_compensation": {
+                "limits": "Per statute",
+                "proprietor_excluded": False,
+                "el_each_accident": 1_000_000,
+                "el_disease_each_employee": 500_000,
+                "el_disease_policy_limit": 2_000_000,
+            },
+        }
+    )
+    result["representative"] = {"name": "Zoë Ångström-Ruiz", "title": "Senior Account Executive"}
+    return _merged(result, changes)

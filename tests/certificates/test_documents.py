@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 
 from compliance_hub.certificates import documents, services
 from compliance_hub.certificates.models import Certificate
-from compliance_hub.certificates.pdf import UnknownTemplate, coi_v1
+from compliance_hub.certificates.pdf import UnknownTemplate, coi_v2
 from compliance_hub.facilities.models import CoverageLine
 from tests import factories
 from tests.certificates.samples import EN_DASH, flat, text_of
@@ -65,7 +65,7 @@ def test_open_pdf_serves_the_stored_bytes_even_after_the_template_changes(
 ):
     certificate = documents.ensure_rendered(current(factories.assignment(facility)))
     original = (media / certificate.pdf.name).read_bytes()
-    monkeypatch.setattr(coi_v1, "render", lambda document: b"%PDF-1.7 a new design")
+    monkeypatch.setattr(coi_v2, "render", lambda document: b"%PDF-1.7 a new design")
 
     assert documents.open_pdf(certificate).read() == original
     assert documents.open_pdf(Certificate.objects.get(pk=certificate.pk)).read() == original

@@ -29,30 +29,53 @@ def test_coi_v1_still_draws_exactly_what_it_drew_when_it_was_frozen():
 
 
 @pytest.mark.django_db
+def test_certificates_are_issued_as_coi_v2_and_rendered_by_it(media, facility):
+    assignment = factories.assignment(facility)
+    assignment.refresh_from_db()
+    certificate = assignment.current_certificate
+    assert certificate.template_version == "coi-v2"
+    text = flat(text_of(documents.read_pdf(certificate)))
+    assert "form coi-v2" in text and "COVERAGE PERIOD OF THIS ASSIGNMENT" in text
+
+
+@pytest.mark.django_db
+def test_a_certificate_issued_as_coi_v1_is_still_rendered_by_coi_v1(media, facility):
+    assignment = factories.assignment(facility)
+    assignment.refresh_from_db()
+    certificate = assignment.current_certificate
+    Certificate.objects.filter(pk=certificate.pk).update(template_version="coi-v1")
+    text = flat(text_of(documents.read_pdf(Certificate.objects.get(pk=certificate.pk))))
+    assert "form coi-v1" in text and "ASSIGNMENT PERIOD" in text
+    assert "COVERAGE PERIOD OF THIS ASSIGNMENT" not in text
+
+
+@pytest.mark.django_db
 def test_a_new_template_applies_only_to_certificates_issued_after_it(media, facility, monkeypatch):
     before = factories.assignment(facility)
     before.refresh_from_db()
-    issued_as_v1 = before.current_certificate
-    assert issued_as_v1.rendered_at is None  # not rendered yet when the new design ships
+    issued_before = before.current_certificate
+    current = issued_before.template_version
+    assert issued_before.rendered_at is None  # not rendered yet when the new design ships
 
-    def coi_v2(doc: pdf.CertificateDocument) -> bytes:
+    def coi_next(doc: pdf.CertificateDocument) -> bytes:
         return f"%PDF-1.7 new design for {doc.number}".encode()
 
-    module = types.ModuleType("fake_coi_v2")
-    module.render = coi_v2
-    monkeypatch.setitem(pdf.RENDERERS, "coi-v2", "fake_coi_v2")
-    monkeypatch.setitem(sys.modules, "fake_coi_v2", module)
-    monkeypatch.setattr(issuance, "TEMPLATE_VERSION", "coi-v2")
+    module = types.ModuleType("fake_coi_next")
+    module.render = coi_next
+    monkeypatch.setitem(pdf.RENDERERS, "coi-next", "fake_coi_next")
+    monkeypatch.setitem(sys.modules, "fake_coi_next", module)
+    monkeypatch.setattr(issuance, "TEMPLATE_VERSION", "coi-next")
 
     after = factories.assignment(facility)
     after.refresh_from_db()
-    issued_as_v2 = after.current_certificate
-    assert issued_as_v2.template_version == "coi-v2"
+    issued_after = after.current_certificate
+    assert issued_after.template_version == "coi-next"
 
-    old = documents.read_pdf(Certificate.objects.get(pk=issued_as_v1.pk))
+    old = documents.read_pdf(Certificate.objects.get(pk=issued_before.pk))
     assert old.startswith(b"%PDF-") and b"new design" not in old
-    assert issued_as_v1.number in flat(text_of(old))  # rendered by coi-v1
+    text = flat(text_of(old))
+    assert issued_before.number in text and f"form {current}" in text  # its own template
     assert (
-        documents.read_pdf(issued_as_v2)
-        == f"%PDF-1.7 new design for {issued_as_v2.number}".encode()
+        documents.read_pdf(issued_after)
+        == f"%PDF-1.7 new design for {issued_after.number}".encode()
     )

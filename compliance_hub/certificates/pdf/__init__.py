@@ -2,7 +2,7 @@
 
 A certificate records the template it was issued with (``Certificate.template_version``)
 and is rendered by exactly that renderer, once. A new design is a new module (for example
-``coi_v2.py``) registered below under a new version; ``coi_v1`` then stays as it is, so a
+``coi_v2/``) registered below under a new version; ``coi_v1`` then stays as it is, so a
 certificate issued under v1 is never rendered differently. Renderers take a
 ``CertificateDocument`` (plain values, no database) and return the PDF bytes; the same
 document always yields the same bytes.
@@ -33,7 +33,10 @@ class Renderer(Protocol):
 
 
 # template_version -> module with a ``render(document) -> bytes`` function.
-RENDERERS = {"coi-v1": "compliance_hub.certificates.pdf.coi_v1"}
+RENDERERS = {
+    "coi-v1": "compliance_hub.certificates.pdf.coi_v1",
+    "coi-v2": "compliance_hub.certificates.pdf.coi_v2",
+}
 
 
 class UnknownTemplate(LookupError):

@@ -75,7 +75,18 @@ COLUMNS: tuple[tuple[str, tuple[str, ...], float, str], ...] = (
 
 
 class Page:
-    """The certificate being laid out: content, fonts, and the chosen density."""
+    """The certificate being laid out: content, fonts, and the chosen density.
+
+    A later template subclasses it and overrides the class attributes and the hooks
+    (``period_banner``, ``type_lines``, ``policy_lines``, ``limit_items``,
+    ``description_paragraphs``, ``cancellation_block``); what this class draws stays coi-v1.
+    """
+
+    version = VERSION
+    measure_first = False  # see ``render_page``
+    columns = COLUMNS
+    coverage_statement = COVERAGE_STATEMENT
+    max_description_lines = MAX_DESCRIPTION_LINES
 
     def __init__(self, canvas: Canvas, doc: CertificateDocument) -> None:
         self.c = canvas
@@ -260,27 +271,28 @@ class Page:
 
     def coverages(self, y: float) -> float:
         snap, c = self.snap, self.c
-        period = f"ASSIGNMENT PERIOD  {us_date(self.effective)} {EN_DASH} {us_date(self.end)}"
+        period = self.period_banner()
         if self.draw:
             c.rect(self.x0, y, self.w, 5.6, fill=ACCENT)
         self.t(self.x0 + PAD, y + 1.3, "COVERAGES", 8.2, "B", WHITE)
         self.t(self.x0 + PAD, y + 1.5, period, 7.2, "B", WHITE, "R", self.w - 2 * PAD)
         y += 5.6 + 1.2
         fine = self.density.fine - 0.2
-        statement = self.fixed(COVERAGE_STATEMENT, self.w, fine)
+        statement = self.fixed(self.coverage_statement, self.w, fine)
         y = self.ls(self.x0, y, statement, fine, "", INK, 1.18) + 1.0
 
         xs: list[float] = []
         x = self.x0
-        for _, _, width, _ in COLUMNS:
+        for _, _, width, _ in self.columns:
             xs.append(x)
             x += width
         table_top = y
-        head_h = 2 * c.line_height(5.4, 1.1) + 2 * 1.0
+        heading_lines = max(len(heading) for _, heading, _, _ in self.columns)
+        head_h = heading_lines * c.line_height(5.4, 1.1) + 2 * 1.0
         if self.draw:
             c.rect(self.x0, y, self.w, head_h, fill=TINT)
-        for (_key, heading, width, align), cx in zip(COLUMNS, xs, strict=True):
-            hy = y + 1.0 + (2 - len(heading)) * c.line_height(5.4, 1.1) / 2
+        for (_key, heading, width, align), cx in zip(self.columns, xs, strict=True):
+            hy = y + 1.0 + (heading_lines - len(heading)) * c.line_height(5.4, 1.1) / 2
             for line in heading:
                 self.t(
                     cx + 1.0, hy, line, 5.4, "B", SOFT, "C" if align == "C" else "L", width - 2.0
@@ -314,6 +326,10 @@ class Page:
                 c.vline(cx, table_top, y, HAIR, 0.15)
         return y + GAP
 
+    def period_banner(self) -> str:
+        """The dates in the coverage band's heading."""
+        return f"ASSIGNMENT PERIOD  {us_date(self.effective)} {EN_DASH} {us_date(self.end)}"
+
     def _note_row(self, text: str) -> tuple[float, Callable[[float], None]]:
         size = self.density.table
         lines = self.wrap(text, self.w - 2 * PAD, size)
@@ -330,12 +346,10 @@ class Page:
         c, d = self.c, self.density
         size = d.table
         lh = c.line_height(size, 1.2)
-        widths = {key: width for key, _, width, _ in COLUMNS}
-        type_lines = self.wrap(
-            self.p(line.get("label"), "B").upper(), widths["type"] - 2.0, size, "B"
-        )
-        policy_lines = self.wrap(self.p(line.get("policy_number")), widths["policy"] - 2.0, size)
-        limits = [(self.p(label), money(amount)) for label, amount in line.get("limits", [])]
+        widths = {key: width for key, _, width, _ in self.columns}
+        type_lines, type_notes = self.type_lines(line, widths["type"] - 2.0, size)
+        policy_lines = self.policy_lines(line, widths["policy"] - 2.0, size)
+        limits = self.limit_items(line)
         limit_w = widths["limits"] - 2.0
         limit_lines: list[tuple[str, str]] = []
         if d.inline_limits:
@@ -347,7 +361,7 @@ class Page:
                 wrapped = self.wrap(label, label_w, size) or [""]
                 limit_lines.append((wrapped[0], amount))
                 limit_lines.extend((rest, "") for rest in wrapped[1:])
-        n = max(len(type_lines), len(policy_lines), len(limit_lines), 1)
+        n = max(len(type_lines) + len(type_notes), len(policy_lines), len(limit_lines), 1)
         h = n * lh + 2 * d.row_pad
         values = {
             "letter": self.p(line.get("insurer")),
@@ -359,9 +373,10 @@ class Page:
 
         def draw_row(y: float) -> None:
             top = y + d.row_pad
-            for (key, _, width, align), cx in zip(COLUMNS, xs, strict=True):
+            for (key, _, width, align), cx in zip(self.columns, xs, strict=True):
                 if key == "type":
-                    c.lines(cx + 1.0, top, type_lines, size, "B", INK, 1.2)
+                    below = c.lines(cx + 1.0, top, type_lines, size, "B", INK, 1.2)
+                    c.lines(cx + 1.0, below, type_notes, size, "", INK, 1.2)
                 elif key == "policy":
                     c.lines(cx + 1.0, top, policy_lines, size, "", INK, 1.2)
                 elif key == "limits":
@@ -374,8 +389,33 @@ class Page:
 
         return h, draw_row
 
+    def type_lines(
+        self, line: dict[str, Any], width: float, size: float
+    ) -> tuple[list[str], list[str]]:
+        """The type-of-insurance cell: its bold lines, then plain lines below them."""
+        return self.wrap(self.p(line.get("label"), "B").upper(), width, size, "B"), []
+
+    def policy_lines(self, line: dict[str, Any], width: float, size: float) -> list[str]:
+        return self.wrap(self.p(line.get("policy_number")), width, size)
+
+    def limit_items(self, line: dict[str, Any]) -> list[tuple[str, str]]:
+        """(label, amount as printed) for the limits cell."""
+        return [(self.p(label), money(amount)) for label, amount in line.get("limits", [])]
+
     def description(self, y: float) -> float:
-        snap, size = self.snap, self.density.body
+        size = self.density.body
+        inner = self.w - 2 * PAD
+        lines: list[str] = []
+        for paragraph in self.description_paragraphs():
+            lines.extend(self.wrap(paragraph, inner, size))
+        lines = self.c.limit_lines(lines, self.max_description_lines, inner, size)
+        h = 1.1 + self.c.line_height(LABEL) + 0.4 + len(lines) * self.c.line_height(size) + PAD
+        top = self.box(self.x0, y, self.w, h, "DESCRIPTION OF OPERATIONS / LOCATIONS / ASSIGNMENT")
+        self.ls(self.x0 + PAD, top, lines, size)
+        return y + h + GAP
+
+    def description_paragraphs(self) -> list[str]:
+        snap = self.snap
         assignment = snap.get("assignment") or {}
         holder = snap.get("holder") or {}
         days = (self.end - self.effective).days + 1
@@ -393,19 +433,10 @@ class Page:
         ]
         if snap.get("partner"):
             paragraphs.append(f"Contractor placed by {self.p(snap['partner']).rstrip('.')}.")
-        inner = self.w - 2 * PAD
-        lines: list[str] = []
-        for paragraph in paragraphs:
-            lines.extend(self.wrap(paragraph, inner, size))
-        lines = self.c.limit_lines(lines, MAX_DESCRIPTION_LINES, inner, size)
-        h = 1.1 + self.c.line_height(LABEL) + 0.4 + len(lines) * self.c.line_height(size) + PAD
-        top = self.box(self.x0, y, self.w, h, "DESCRIPTION OF OPERATIONS / LOCATIONS / ASSIGNMENT")
-        self.ls(self.x0 + PAD, top, lines, size)
-        return y + h + GAP
+        return paragraphs
 
     def holder_and_cancellation(self, y: float) -> float:
         holder = self.snap.get("holder") or {}
-        producer = self.snap.get("producer") or {}
         size = self.density.body
         inner = self.half - 2 * PAD
         name_size = size + 2.0
@@ -422,6 +453,21 @@ class Page:
             + 0.6
             + len(address) * self.c.line_height(size)
         )
+        right_h, draw_right = self.cancellation_block(inner, size)
+        h = 1.1 + self.c.line_height(LABEL) + 0.4 + max(left_h, right_h) + PAD
+        top = self.box(self.x0, y, self.half, h, "CERTIFICATE HOLDER")
+        yy = self.ls(self.x0 + PAD, top, name, name_size, "B")
+        self.ls(self.x0 + PAD, yy + 0.6, address, size)
+        rx = self.x0 + self.half + GAP
+        top = self.box(rx, y, self.half, h, "CANCELLATION")
+        draw_right(rx, top)
+        return y + h + GAP
+
+    def cancellation_block(
+        self, inner: float, size: float
+    ) -> tuple[float, Callable[[float, float], None]]:
+        """The cancellation box's content: its height, and how to draw it at (x, top)."""
+        producer = self.snap.get("producer") or {}
         clause = self.fixed(CANCELLATION, inner, size)
         representative = self.c.limit_lines(
             self.wrap(
@@ -440,16 +486,13 @@ class Page:
             + self.c.line_height(LABEL)
             + 0.4
         )
-        h = 1.1 + self.c.line_height(LABEL) + 0.4 + max(left_h, right_h) + PAD
-        top = self.box(self.x0, y, self.half, h, "CERTIFICATE HOLDER")
-        yy = self.ls(self.x0 + PAD, top, name, name_size, "B")
-        self.ls(self.x0 + PAD, yy + 0.6, address, size)
-        rx = self.x0 + self.half + GAP
-        top = self.box(rx, y, self.half, h, "CANCELLATION")
-        yy = self.ls(rx + PAD, top, clause, size) + 1.2
-        self.t(rx + PAD, yy, "AUTHORIZED REPRESENTATIVE", LABEL, "B", SOFT)
-        self.ls(rx + PAD, yy + self.c.line_height(LABEL) + 0.4, representative, size)
-        return y + h + GAP
+
+        def draw_right(rx: float, top: float) -> None:
+            yy = self.ls(rx + PAD, top, clause, size) + 1.2
+            self.t(rx + PAD, yy, "AUTHORIZED REPRESENTATIVE", LABEL, "B", SOFT)
+            self.ls(rx + PAD, yy + self.c.line_height(LABEL) + 0.4, representative, size)
+
+        return right_h, draw_right
 
     def verification(self, y: float) -> float:
         doc, c = self.doc, self.c
@@ -488,7 +531,7 @@ class Page:
             self.x0,
             y,
             f"Certificate {doc.number} · issued "
-            f"{doc.issued_at.strftime('%Y-%m-%d %H:%M')} UTC · form {VERSION} · stated from "
+            f"{doc.issued_at.strftime('%Y-%m-%d %H:%M')} UTC · form {self.version} · stated from "
             "the insurance program in force at issue; never altered afterwards",
             5.8,
             "",
@@ -507,15 +550,21 @@ class Page:
             self.draw = drawing
 
     def layout(self) -> float:
-        """Run every section from the top; returns the y where content ends."""
+        """Run every section from the top; returns the y where content ends. Measuring (not
+        drawing), it stops at the first section that ends below the page: it does not fit."""
         y = self.header(MARGIN)
-        y = self.notice(y)
-        y = self.producer_and_contact(y)
-        y = self.insured_and_insurers(y)
-        y = self.coverages(y)
-        y = self.description(y)
-        y = self.holder_and_cancellation(y)
-        y = self.verification(y)
+        for section in (
+            self.notice,
+            self.producer_and_contact,
+            self.insured_and_insurers,
+            self.coverages,
+            self.description,
+            self.holder_and_cancellation,
+            self.verification,
+        ):
+            y = section(y)
+            if not self.draw and y - GAP > self.bottom:
+                return y - GAP
         if self.draw:
             self.footer()
         return y - GAP
