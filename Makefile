@@ -3,10 +3,15 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 HUB := $(VENV)/bin/compliance-hub
 PYTEST := $(VENV)/bin/pytest
-DEMO_ENV := DEBUG=1
+# Where `make demo`/`make run` serve (`make demo PORT=8001`); links in e-mails follow it
+# (SITE_URL, unless set in the environment).
+DEMO_HOST ?= 127.0.0.1
+PORT ?= 8000
+SITE_URL ?= http://$(DEMO_HOST):$(PORT)
+DEMO_ENV := DEBUG=1 SITE_URL=$(SITE_URL)
 PYTEST_WORKERS ?= 2
 
-.PHONY: install demo run worker test test-fast test-browser lint format bench bench-quick clean
+.PHONY: install demo run worker prereqs test test-fast test-browser lint format bench bench-quick clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	python3 -m venv $(VENV)
@@ -22,27 +27,37 @@ $(AXE): package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
+# The demo runs the worker beside the web server, as production does (certificate PDFs,
+# e-mail). Ctrl-C stops both: the worker gets the terminal's SIGINT too, and the trap sends
+# it SIGTERM however the server ends.
 demo: install
 	$(DEMO_ENV) $(HUB) migrate --noinput
 	$(DEMO_ENV) $(HUB) seed-demo
 	@$(DEMO_ENV) $(HUB) demo-link --ttl 3600
-	$(DEMO_ENV) $(HUB) runserver --noreload 127.0.0.1:8000
+	@$(DEMO_ENV) $(HUB) worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	$(DEMO_ENV) $(HUB) runserver --noreload $(DEMO_HOST):$(PORT)
 
 run: install
 	$(DEMO_ENV) $(HUB) migrate --noinput
-	$(DEMO_ENV) $(HUB) runserver 127.0.0.1:8000
+	$(DEMO_ENV) $(HUB) runserver $(DEMO_HOST):$(PORT)
 
 worker: install
 	$(DEMO_ENV) $(HUB) worker
 
-test: install $(AXE)
+# Chromium, npm, unzip, pgbouncer, redis-server, fonts, PostgreSQL and Redis: installed and
+# started when root with apt-get, else one message with the command to run (nothing runs).
+prereqs:
+	@bash scripts/check-prereqs
+
+test: prereqs install $(AXE)
 	$(PYTEST) -n $(PYTEST_WORKERS) -m "not browser"
 	$(PYTEST) -m browser
 
 test-fast: install
 	$(PYTEST) -n $(PYTEST_WORKERS) -m "not browser and not slow"
 
-test-browser: install $(AXE)
+test-browser: prereqs install $(AXE)
 	$(PYTEST) -m browser
 
 lint: install

@@ -3,8 +3,9 @@
 Anyone holding a certificate can confirm it is genuine and see its status, without signing
 in. The answer states no more than the certificate itself does: the staffing partner and the
 producer who issued it, insured and holder names, coverage period, issue date, status, and
-the SHA-256 of the issued PDF. A certificate that states no coverage is no proof of insurance,
-whatever its status.
+the SHA-256 of the issued PDF (and, for a certificate that is no longer valid, of the copy
+stamped VOID or SUPERSEDED that the portal hands out). A certificate that states no coverage
+is no proof of insurance, whatever its status.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from compliance_hub.certificates import documents
+from compliance_hub.certificates import copies, documents
 from compliance_hub.certificates.models import Certificate
 from compliance_hub.core.text import neutralise_bidi
 
@@ -66,6 +67,9 @@ class Verification:
     superseded_by_issued_at: datetime | None
     voided_at: datetime | None
     sha256: str | None  # None only if the PDF could not be rendered just now
+    # The SHA-256 of the copy stamped VOID/SUPERSEDED that the portal hands out for a
+    # certificate no longer valid (``certificates.copies``); None for a current one.
+    stamped_sha256: str | None = None
 
     @property
     def is_current(self) -> bool:
@@ -109,6 +113,12 @@ def verify(number: str, code: str) -> Verification | None:
     except Exception:
         log.exception("Could not render certificate %s for verification", certificate.number)
         sha256 = None
+    stamped: str | None = None
+    if sha256 and copies.is_stamped(certificate):
+        try:
+            stamped = copies.stamped_sha256(certificate)
+        except Exception:
+            log.exception("Could not stamp certificate %s for verification", certificate.number)
     successor = _successor(certificate)
     snap = certificate.snapshot
     return Verification(
@@ -127,6 +137,7 @@ def verify(number: str, code: str) -> Verification | None:
         superseded_by_issued_at=successor.issued_at if successor else None,
         voided_at=certificate.voided_at,
         sha256=sha256 or None,
+        stamped_sha256=stamped,
     )
 
 

@@ -143,7 +143,7 @@ def test_members_download_from_s3_through_the_app_and_others_cannot(s3, client, 
 
     from django.urls import reverse
 
-    from compliance_hub.certificates import services
+    from compliance_hub.certificates import copies, services
 
     assignment = factories.assignment(facility, effective=date(2026, 6, 1))
     first = Certificate.objects.get(assignment=assignment)
@@ -159,15 +159,19 @@ def test_members_download_from_s3_through_the_app_and_others_cannot(s3, client, 
     first.refresh_from_db()
     assert first.status == Certificate.Status.SUPERSEDED
     url = reverse("certificates:download", args=[facility.pk, first.number])
+    original = reverse("certificates:original", args=[facility.pk, first.number])
 
     client.force_login(factories.member(factories.facility(facility.partner)))
     assert client.get(url).status_code == 404  # a member of another facility
+    assert client.get(original).status_code == 404
 
     client.force_login(factories.member(facility))
-    response = client.get(url)
+    response = client.get(original)  # the file as issued (the plain download is stamped)
     assert response.status_code == 200
     served = b"".join(response.streaming_content)
     first.refresh_from_db()
     stored = s3.get_object(Bucket=BUCKET, Key=first.pdf.name)["Body"].read()
     assert served == stored
+    stamped = b"".join(client.get(url).streaming_content)
+    assert stamped == copies.stamped_pdf(first)  # the copy made from the object in S3
     assert hashlib.sha256(served).hexdigest() == first.sha256

@@ -10,30 +10,43 @@ local header (readable by any unzipper, streaming ones included), ZIP64 records 
 Memory stays flat: rows are read a chunk at a time, each PDF is checked against its SHA-256
 before any of its bytes are sent (a certificate up to ``BUFFER_LIMIT`` is read once and kept
 in memory; a larger file is read twice, to check it and then to send it), and ``index.csv``
-is spooled to a temporary file. A certificate whose PDF was never rendered is rendered on the
-way (its file and hash are stored and recorded, exactly as on a first single download).
+is spooled to a temporary file. Certificates whose PDF was never rendered are rendered on the
+way, a batch of rows at a time (``pdfs.render_missing``, as for the CSV and XLSX exports): their
+files and hashes are stored and recorded, exactly as on a first single download. A void
+certificate is included as its copy stamped VOID on every page (``certificates.copies``),
+named ``…-VOID.pdf``; its index line gives that file's SHA-256 and, in the note, the issued
+PDF's.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import logging
 import tempfile
 import zlib
 from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from stream_zip import MemberFile
 
-from compliance_hub.certificates import documents
+from compliance_hub.certificates import copies
 from compliance_hub.certificates.exports import archive
 from compliance_hub.certificates.exports.csv_export import BOM, CHUNK, TextBuffer
 from compliance_hub.certificates.exports.filenames import UniqueNames, certificate_member
-from compliance_hub.certificates.exports.pdfs import read_verified, stored_chunks, verified_crc32
+from compliance_hub.certificates.exports.pdfs import (
+    Stored,
+    batches,
+    read_verified,
+    render_missing,
+    stored_chunks,
+    verified_crc32,
+)
 from compliance_hub.certificates.exports.rows import STATUS_WORDS
 from compliance_hub.certificates.models import Certificate
 from compliance_hub.certificates.queries import TableFilters, filtered_assignments
@@ -59,6 +72,11 @@ INDEX_HEADERS = (
 )
 NOT_ISSUED = "No certificate has been issued for this assignment yet."
 NOT_INCLUDED = "Not included: the PDF could not be read. Download it from the hub or ask support."
+# A void certificate is in the archive as its copy stamped VOID on every page; the SHA-256
+# column is that file's, and the note gives the issued PDF's (the one verification checks).
+STAMPED_NOTE = (
+    "Copy stamped {word} on every page: no longer valid. SHA-256 of the PDF as issued: {sha256}"
+)
 
 _FIELDS = (
     "contractor_name",
@@ -132,12 +150,6 @@ class _Counts:
     not_included: int = 0
 
 
-def _render(certificate_id: int) -> tuple[str, str, int]:
-    """Render and store a certificate's PDF now; its (stored name, SHA-256, size)."""
-    certificate = documents.ensure_rendered(Certificate.objects.get(pk=certificate_id))
-    return str(certificate.pdf.name), certificate.sha256, certificate.size or 0
-
-
 def _member(name: str, sha256: str, size: int, member: str, modified: datetime) -> MemberFile:
     """The stored PDF as a member: its SHA-256 is checked before any of its bytes is sent."""
     if size <= BUFFER_LIMIT:
@@ -147,35 +159,69 @@ def _member(name: str, sha256: str, size: int, member: str, modified: datetime) 
     return archive.stored_chunks(member, stored_chunks(name), size, crc, modified)
 
 
+def _stamped(certificate_id: int, member: str, modified: datetime) -> tuple[MemberFile, str]:
+    """A void certificate's copy stamped VOID (``certificates.copies``) and its SHA-256."""
+    data = copies.stamped_pdf(Certificate.objects.get(pk=certificate_id))
+    return archive.stored(member, data, modified), hashlib.sha256(data).hexdigest()
+
+
 def _members(
     request: BulkRequest, modified: datetime, index: IndexFile, counts: _Counts
 ) -> Iterator[MemberFile]:
-    """Each matching row's PDF as a ``stream_zip`` member; each row noted in ``index``."""
+    """Each matching row's PDF as a ``stream_zip`` member; each row noted in ``index``.
+
+    Rows are read a batch at a time; the batch's certificates without a PDF are rendered
+    first (``pdfs.render_missing``, as for every export).
+    """
     names = UniqueNames()
     qs = filtered_assignments(request.facility, request.filters)
-    for row in qs.values_list(*_FIELDS).iterator(chunk_size=CHUNK_ROWS):
-        contractor, first, last, effective, end, cert_id, number, status, sha256 = row[:9]
-        name, size, rendered_at = row[9:]
-        counts.rows += 1
-        cells = [contractor, effective.isoformat(), end.isoformat(), number or ""]
-        if cert_id is None:
-            counts.not_issued += 1
-            index.add([*cells, STATUS_WORDS[None], "", "", NOT_ISSUED])
-            continue
-        status_word = STATUS_WORDS.get(status, status)
-        try:
-            if rendered_at is None:
-                name, sha256, size = _render(cert_id)
-            member = names.claim(certificate_member(first, last, effective, end, number))
-            entry = _member(name, sha256, size, member, modified)
-        except Exception:
-            log.exception("Bulk download: certificate %s left out", number)
-            counts.not_included += 1
-            index.add([*cells, status_word, sha256, "", NOT_INCLUDED])
-            continue
-        counts.included += 1
-        index.add([*cells, status_word, sha256, member, ""])
-        yield entry
+    for batch in batches(qs.values_list(*_FIELDS).iterator(chunk_size=CHUNK_ROWS)):
+        rendered = render_missing(row[5] for row in batch if row[5] and row[11] is None)
+        for row in batch:
+            entry = _member_of(row, rendered, names, modified, index, counts)
+            if entry is not None:
+                yield entry
+
+
+def _member_of(
+    row: tuple[Any, ...],
+    rendered: dict[int, Stored],
+    names: UniqueNames,
+    modified: datetime,
+    index: IndexFile,
+    counts: _Counts,
+) -> MemberFile | None:
+    """One row: its member (None if it has none) and its line of ``index.csv``."""
+    contractor, first, last, effective, end, cert_id, number, status, sha256 = row[:9]
+    name, size, rendered_at = row[9:]
+    counts.rows += 1
+    cells = [contractor, effective.isoformat(), end.isoformat(), number or ""]
+    if cert_id is None:
+        counts.not_issued += 1
+        index.add([*cells, STATUS_WORDS[None], "", "", NOT_ISSUED])
+        return None
+    status_word = STATUS_WORDS.get(status, status)
+    note = ""
+    try:
+        if rendered_at is None:
+            name, sha256, size = rendered[cert_id]  # KeyError: it could not be rendered
+        member = certificate_member(first, last, effective, end, number)
+        if status in copies.SUFFIXES:
+            suffix = copies.SUFFIXES[status]
+            member = names.claim(f"{member.removesuffix('.pdf')}-{suffix}.pdf")
+            entry, file_sha256 = _stamped(cert_id, member, modified)
+            note = STAMPED_NOTE.format(word=suffix, sha256=sha256)
+        else:
+            member = names.claim(member)
+            entry, file_sha256 = _member(name, sha256, size, member, modified), sha256
+    except Exception:
+        log.exception("Bulk download: certificate %s left out", number)
+        counts.not_included += 1
+        index.add([*cells, status_word, sha256 or "", "", NOT_INCLUDED])
+        return None
+    counts.included += 1
+    index.add([*cells, status_word, file_sha256, member, note])
+    return entry
 
 
 def readme(request: BulkRequest, counts: _Counts) -> str:
@@ -205,7 +251,9 @@ def readme(request: BulkRequest, counts: _Counts) -> str:
         "",
         f"{INDEX_NAME} lists every matching assignment in the order of the table: contractor,",
         "effective and end dates, certificate number, status (Current or Void), the SHA-256",
-        "of the certificate's PDF and its file name in this archive.",
+        "of the certificate's PDF and its file name in this archive. A void certificate is",
+        "included as a copy stamped VOID on every page (its file name ends in -VOID.pdf); its",
+        "note gives the SHA-256 of the PDF as issued, which the verification page checks.",
         "",
         "Each certificate states its number and a verification code. Anyone can confirm that",
         f"a certificate is genuine and current at {verify}",

@@ -17,7 +17,12 @@ from typing import Any
 
 from django.db import connection
 
-from compliance_hub.certificates.exports.rows import HEADERS, ExportRow, csv_cells_query
+from compliance_hub.certificates.exports.rows import (
+    HEADERS,
+    ExportRow,
+    csv_cells_query,
+    render_all_pending,
+)
 from compliance_hub.core.text import spreadsheet_cell as neutralise
 
 CHUNK = 64 * 1024
@@ -92,9 +97,11 @@ def copy_available() -> bool:
 def stream_csv_copy(*query: Any, **options: Any) -> Iterator[bytes]:
     """The CSV of ``rows.csv_cells_query(*query, **options)``, written by PostgreSQL's COPY.
 
-    The header comes first, before the query runs. Chunks of about 64 KiB.
+    The header comes first; then the rows' pending certificates are rendered
+    (``rows.render_all_pending``) and the query runs. Chunks of about 64 KiB.
     """
     yield header()
+    render_all_pending(*query, **options)  # so that every row it writes has its SHA-256
     sql, params = csv_cells_query(*query, **options).query.sql_with_params()
     statement = f"COPY ({sql}) TO STDOUT (FORMAT csv)"
     buffer = bytearray()

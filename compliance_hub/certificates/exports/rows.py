@@ -1,10 +1,13 @@
 """What the CSV and XLSX exports contain: the table's rows for the filters, all of them.
 
 ``export_rows`` reads every matching assignment in the table's display order, a chunk at a
-time (``QuerySet.iterator``), as plain tuples: no model instances. ``matching_count`` counts
-them exactly. ``csv_cells_query`` is the same rows with every cell already formatted as the
-CSV writes it, computed by the database, for PostgreSQL's ``COPY ... TO STDOUT (FORMAT csv)``
-(``csv_export.stream_csv_copy``): the CSV then costs what the database's own output costs.
+time (``QuerySet.iterator``), as plain tuples: no model instances; certificates whose PDF is
+still pending are rendered first, batch by batch, so that every listed certificate has its
+SHA-256 (``render_all_pending`` does the same ahead of ``csv_cells_query``).
+``matching_count`` counts them exactly. ``csv_cells_query`` is the same rows with every cell
+already formatted as the CSV writes it, computed by the database, for PostgreSQL's ``COPY ...
+TO STDOUT (FORMAT csv)`` (``csv_export.stream_csv_copy``): the CSV then costs what the
+database's own output costs.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from django.db.models import Case, CharField, F, Func, QuerySet, Value, When
 from django.db.models.functions import Concat, NullIf
 from django.urls import reverse
 
+from compliance_hub.certificates.exports import pdfs
+from compliance_hub.certificates.exports.pdfs import batches, render_missing
 from compliance_hub.certificates.exports.safe import sql_neutralise
 from compliance_hub.certificates.queries import TableFilters, filtered_assignments, matching
 from compliance_hub.facilities.models import Facility
@@ -64,7 +69,7 @@ class ExportRow(NamedTuple):
     number: str
     status: str
     issued_at: datetime | None  # UTC
-    sha256: str  # empty until the PDF is rendered
+    sha256: str  # of the issued PDF; empty only if there is none (not issued, or unrenderable)
     link: str  # absolute address of the certificate in the portal, empty if none
 
 
@@ -85,23 +90,49 @@ def export_rows(
     *,
     chunk_size: int = CHUNK_ROWS,
 ) -> Iterator[ExportRow]:
-    """Every row matching ``filters``, in the table's order. The query runs on first use."""
+    """Every row matching ``filters``, in the table's order. The query runs on first use.
+
+    Certificates not rendered yet are rendered on the way, a batch of rows at a time
+    (``pdfs.render_missing``), so every issued certificate's row has its SHA-256.
+    """
     prefix = certificate_link_prefix(facility)
-    qs = filtered_assignments(facility, filters).values_list(*_FIELDS)
-    for name, effective, end, description, number, status, issued_at, sha256 in qs.iterator(
-        chunk_size=chunk_size
-    ):
-        yield ExportRow(
-            name,
-            effective,
-            end,
-            description,
-            number or "",
-            STATUS_WORDS.get(status, status),
-            issued_at.astimezone(UTC) if issued_at is not None else None,
-            sha256 or "",
-            f"{prefix}{number}/" if number else "",
-        )
+    qs = filtered_assignments(facility, filters).values_list(*_FIELDS, "current_certificate_id")
+    for batch in batches(qs.iterator(chunk_size=chunk_size)):
+        rendered = render_missing(row[8] for row in batch if row[8] is not None and not row[7])
+        for name, effective, end, description, number, status, issued_at, sha256, pk in batch:
+            if not sha256 and pk in rendered:
+                sha256 = rendered[pk].sha256
+            yield ExportRow(
+                name,
+                effective,
+                end,
+                description,
+                number or "",
+                STATUS_WORDS.get(status, status),
+                issued_at.astimezone(UTC) if issued_at is not None else None,
+                sha256 or "",
+                f"{prefix}{number}/" if number else "",
+            )
+
+
+def render_all_pending(facility: Facility, filters: TableFilters) -> int:
+    """Render the PDFs of the matching rows' certificates that have none; how many were.
+
+    For an export whose rows the database writes itself (``csv_export.stream_csv_copy``):
+    run first, so that no row it writes lacks its SHA-256. Batch by batch, by id, with
+    ``pdfs.render_missing``; one that cannot be rendered is not tried again here.
+    """
+    pending = (
+        matching(facility, filters)
+        .filter(current_certificate__isnull=False, current_certificate__rendered_at__isnull=True)
+        .order_by("current_certificate_id")
+        .values_list("current_certificate_id", flat=True)
+    )
+    done, after = 0, 0
+    while ids := list(pending.filter(current_certificate_id__gt=after)[: pdfs.RENDER_BATCH]):
+        done += len(render_missing(ids))
+        after = ids[-1]
+    return done
 
 
 class _Neutralised(Func):

@@ -1,10 +1,16 @@
-"""Serving one certificate PDF to a member of its facility: in the browser, or as a download."""
+"""Serving one certificate PDF to a member of its facility: in the browser, or as a download.
+
+A void or superseded certificate is served as its stamped copy (``certificates.copies``);
+the file exactly as issued has its own address (``download_original``).
+"""
 
 from __future__ import annotations
 
+import io
 import logging
 import re
 import unicodedata
+from typing import IO
 from urllib.parse import quote
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -16,12 +22,11 @@ from django.utils.cache import get_conditional_response
 from django.views.decorators.http import require_safe
 
 from compliance_hub.activity.models import Activity
-from compliance_hub.activity.services import record
-from compliance_hub.certificates import documents
+from compliance_hub.certificates import copies, documents
 from compliance_hub.certificates.models import Certificate
+from compliance_hub.certificates.queries import TableFilters, matching
 from compliance_hub.core.net import client_ip
-from compliance_hub.facilities.models import Facility
-from compliance_hub.facilities.queries import portal_for
+from compliance_hub.facilities.queries import Portal, portal_for
 
 # The browser may reuse its copy for a few minutes; after that it revalidates with the
 # ETag (a 304 costs no PDF bytes). Private: shared caches must never keep a certificate.
@@ -48,32 +53,44 @@ def content_disposition(kind: str, filename: str) -> str:
     return header
 
 
-def certificate_for(person: object, facility_id: int, number: str) -> tuple[Facility, Certificate]:
+def certificate_for(person: object, facility_id: int, number: str) -> tuple[Portal, Certificate]:
     """The certificate ``number`` if it belongs to the person's facility ``facility_id``.
 
     Any certificate of the assignment's history (current, superseded or void) qualifies;
-    anything else (no membership, another facility's number, a guess) is a 404.
+    anything else (no membership, another facility's number, a guess, for an auditor an
+    assignment not active during the audit period) is a 404.
     """
-    facility = portal_for(person, int(facility_id)).facility
-    certificate = (
-        Certificate.objects.select_related("assignment")
-        .filter(number=number.upper(), assignment__facility_id=facility.pk)
-        .first()
+    portal = portal_for(person, int(facility_id), auditor=True)
+    facility = portal.facility
+    found = Certificate.objects.select_related("assignment").filter(
+        number=number.upper(), assignment__facility_id=facility.pk
     )
+    if portal.period is not None:
+        in_period = matching(facility, portal.scoped(TableFilters())).values("id")
+        found = found.filter(assignment__in=in_period)
+    certificate = found.first()
     if certificate is None:
         raise Http404("No such certificate")
-    return facility, certificate
+    return portal, certificate
 
 
 def _serve(
-    request: HttpRequest, facility_id: int, number: str, *, attachment: bool
+    request: HttpRequest,
+    facility_id: int,
+    number: str,
+    *,
+    attachment: bool,
+    original: bool = False,
 ) -> HttpResponseBase:
-    facility, certificate = certificate_for(request.user, facility_id, number)
+    """The certificate's PDF: a void or superseded one as its stamped copy (``copies``),
+    unless ``original`` asks for the file as issued."""
+    portal, certificate = certificate_for(request.user, facility_id, number)
     try:
         certificate = documents.ensure_rendered(certificate)
     except STORAGE_ERRORS:
         return _storage_unavailable(request, certificate)
-    etag = f'"{certificate.sha256}"'
+    stamped = copies.is_stamped(certificate) and not original
+    etag = copies.etag(certificate) if stamped else f'"{certificate.sha256}"'
     headers = {
         "ETag": etag,
         "Cache-Control": CACHE_CONTROL,
@@ -81,15 +98,15 @@ def _serve(
     }
     not_modified = get_conditional_response(request, etag=etag)
     if request.method == "GET":
-        record(
+        portal.record(  # an auditor's names the firm and the grant
             Activity.Verb.DOWNLOADED if attachment else Activity.Verb.VIEWED,
-            actor=request.user,
             ip=client_ip(request),
-            facility=facility,
             target=certificate.number,
             detail={
                 "assignment": certificate.assignment_id,
                 "status": certificate.status,
+                # Which file: the original as issued, or the copy stamped VOID/SUPERSEDED.
+                "copy": "stamped" if stamped else "original",
                 **({"not_modified": True} if not_modified is not None else {}),
             },
         )
@@ -98,12 +115,23 @@ def _serve(
             not_modified[name] = value
         return not_modified
     try:
-        pdf = documents.open_pdf(certificate)
+        if stamped:
+            data = copies.stamped_pdf(certificate)
+            copies.remember(certificate, data)
+            pdf: IO[bytes] = io.BytesIO(data)
+            filename = copies.filename(certificate)
+        else:
+            pdf = documents.open_pdf(certificate)
+            filename = (
+                copies.original_filename(certificate)
+                if original
+                else documents.pdf_filename(certificate)
+            )
     except STORAGE_ERRORS:
         return _storage_unavailable(request, certificate)
     response = FileResponse(pdf, content_type="application/pdf")
     kind = "attachment" if attachment else "inline"
-    response["Content-Disposition"] = content_disposition(kind, documents.pdf_filename(certificate))
+    response["Content-Disposition"] = content_disposition(kind, filename)
     for name, value in headers.items():
         response[name] = value
     return response
@@ -133,3 +161,11 @@ def view_pdf(request: HttpRequest, facility_id: int, number: str) -> HttpRespons
 def download_pdf(request: HttpRequest, facility_id: int, number: str) -> HttpResponseBase:
     """The certificate PDF as a file download (``attachment``)."""
     return _serve(request, facility_id, number, attachment=True)
+
+
+@login_required
+@require_safe
+def download_original(request: HttpRequest, facility_id: int, number: str) -> HttpResponseBase:
+    """The PDF exactly as issued, unstamped even when the certificate is void or superseded
+    (the history page's "original as issued" link), as a file download."""
+    return _serve(request, facility_id, number, attachment=True, original=True)

@@ -9,6 +9,11 @@
     return;
   }
   var expected = box.getAttribute("data-sha256").toLowerCase();
+  // On a certificate that is no longer valid: "void" or "superseded", the colour of its
+  // status, and the SHA-256 of the stamped copy the hub hands out for it.
+  var noLongerValid = box.getAttribute("data-no-longer-valid");
+  var tone = box.getAttribute("data-tone") || "error";
+  var stamped = (box.getAttribute("data-stamped-sha256") || "").toLowerCase();
   var input = box.querySelector("input[type=file]");
   var result = box.querySelector(".verify-compare-result");
   var checking = 0;
@@ -22,9 +27,9 @@
     return out;
   }
 
-  function show(text, ok) {
+  function show(text, ok, colour) {
     result.textContent = text;
-    result.className = "verify-compare-result message " + (ok ? "message-success" : "message-error");
+    result.className = "verify-compare-result message message-" + (colour || (ok ? "success" : "error"));
   }
 
   function check(file) {
@@ -43,8 +48,13 @@
         return;
       }
       var actual = hex(digest);
-      if (actual === expected) {
+      var word = noLongerValid === "void" ? "VOID" : "SUPERSEDED";
+      if (actual === expected && noLongerValid) {
+        show(file.name + ": this is the issued file of a certificate that is no longer valid (" + word.toLowerCase() + "). Its SHA-256 matches the issued PDF exactly, but it evidences no current coverage.", false, tone);
+      } else if (actual === expected) {
         show(file.name + " is the issued certificate: its SHA-256 matches exactly.", true);
+      } else if (noLongerValid && stamped && actual === stamped) {
+        show(file.name + " is a copy of this certificate stamped " + word + ": it is no longer valid. Its SHA-256 matches the stamped copy exactly.", false, tone);
       } else {
         show(file.name + " is NOT the issued file: its SHA-256 is " + actual + ". It may have been altered, or it is a different certificate.", false);
       }
