@@ -41,13 +41,14 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-BENCHMARKS = ["table", "issuance", "api_bulk", "exports", "audit_reconcile", "load"]
+BENCHMARKS = ["table", "issuance", "api_bulk", "exports", "audit_reconcile", "audit_packet", "load"]
 DESCRIPTIONS = {
     "table": "certificate table pages (bench/table.py)",
     "issuance": "certificate issuance (bench/issuance.py)",
     "api_bulk": "partner API bulk upsert (bench/api_bulk.py)",
     "exports": "bulk ZIP and CSV export (bench/exports.py)",
     "audit_reconcile": "payment-schedule reconciliation (bench/audit_reconcile.py)",
+    "audit_packet": "audit packet with certificate PDFs, streamed (bench/audit_packet.py)",
     "load": "load test (bench/load.py)",
 }
 PORT = int(os.environ.get("BENCH_PORT", "8551"))  # for benchmarks that start a server
@@ -394,6 +395,21 @@ def _rows_audit(result: dict[str, Any]) -> list[Row]:
     ]
 
 
+def _rows_packet(result: dict[str, Any]) -> list[Row]:
+    return [
+        (
+            f"Audit packet, {result['rows']:,} rows + {result['pdfs']:,} certificate PDFs "
+            "(streamed)",
+            f"{_fmt(result['packet_s'], 's')} ({_fmt(result['packet_mb'], 'MB')}); "
+            f"peak RSS {_fmt(result['peak_rss_mb'], 'MB')}",
+            "—",
+            "—",
+            "constant memory",
+            "—",
+        )
+    ]
+
+
 def _rows_generic(name: str, result: dict[str, Any]) -> list[Row]:
     """A module following the ``figure/floor/ratio/unit/target/meets_target`` convention."""
     if isinstance(result.get("rows"), list):
@@ -449,6 +465,7 @@ ROW_BUILDERS: dict[str, Callable[[dict[str, Any]], list[Row]]] = {
     "api_bulk": _rows_api,
     "exports": _rows_exports,
     "audit_reconcile": _rows_audit,
+    "audit_packet": _rows_packet,
 }
 
 

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "compliance_hub.facilities",
     "compliance_hub.certificates",
     "compliance_hub.audits",
+    "compliance_hub.auditors",
     "compliance_hub.partner_api",
     "compliance_hub.activity",
     "compliance_hub.mailer",

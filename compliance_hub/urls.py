@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("compliance_hub.facilities.urls")),
     path("", include("compliance_hub.certificates.urls")),
     path("", include("compliance_hub.audits.urls")),
+    path("", include("compliance_hub.auditors.urls")),
     path("", include("compliance_hub.activity.urls")),
     path("", include("compliance_hub.partner_api.urls")),
     path("admin/", admin.site.urls),

@@ -14,6 +14,7 @@ from django.contrib.auth import login, logout
 from django.db import transaction
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import timezone
 
 from compliance_hub.accounts import tokens
 from compliance_hub.accounts.models import Person, SignInRequest, SignInToken, normalize_email
@@ -28,13 +29,17 @@ HOUR, DAY = 3600, 86400
 
 
 def has_access(person: Person) -> bool:
-    """Whether a sign-in link is worth sending: an active operator, partner staff or member."""
+    """Whether a sign-in link is worth sending: an active operator, partner staff, member or
+    auditor (a grant neither revoked nor expired)."""
     if not person.is_active:
         return False
     return (
         person.is_staff
         or person.partner_roles.exists()
         or person.memberships.filter(revoked_at__isnull=True).exists()
+        or person.auditor_grants.filter(
+            revoked_at__isnull=True, expires_at__gt=timezone.now()
+        ).exists()
     )
 
 

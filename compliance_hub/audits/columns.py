@@ -195,7 +195,21 @@ def guess_mapping(header: list[str]) -> Mapping:
         if mapping[key] is None and column not in used:
             mapping[key] = column
             used.add(column)
-    return _tidy(mapping)
+    return _lone_date(_tidy(mapping), header)
+
+
+GENERIC_DATES = ("date", "day")
+
+
+def _lone_date(mapping: Mapping, header: list[str]) -> Mapping:
+    """A lone generic "Date" column (no other date column) is taken as the payment date:
+    a schedule of payments dates its payments. The work is then assumed done on that day."""
+    column = mapping["work_date"]
+    others = (mapping["period_from"], mapping["period_to"], mapping["payment_date"])
+    lone = column is not None and all(o is None for o in others)
+    if lone and column is not None and _normalise(header[column]) in GENERIC_DATES:
+        mapping["work_date"], mapping["payment_date"] = None, column
+    return mapping
 
 
 def _tidy(mapping: Mapping) -> Mapping:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 
 from compliance_hub.audits.columns import FIELDS, Mapping, check_mapping, column_label
+from compliance_hub.audits.exposure import DEFAULT_SHARE
 from compliance_hub.audits.models import Status
 from compliance_hub.audits.parsing.limits import MAX_BYTES, MAX_ROWS
 
@@ -87,3 +89,31 @@ class RowFilterForm(forms.Form):
     )
     q = forms.CharField(required=False, max_length=100, label="Contractor")
     contractor = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+
+
+class EstimateForm(forms.Form):
+    """The exposure estimate's inputs."""
+
+    payroll_share = forms.DecimalField(
+        label="Share of payments treated as payroll (%)",
+        min_value=Decimal("0.01"),
+        max_value=Decimal("100"),
+        max_digits=5,
+        decimal_places=2,
+        initial=DEFAULT_SHARE,
+        help_text="90% unless your carrier's audit applies another labour share.",
+    )
+    class_rate = forms.DecimalField(
+        label="Class rate per $100 of payroll",
+        min_value=Decimal("0"),
+        max_value=Decimal("1000"),
+        max_digits=8,
+        decimal_places=4,
+        help_text="The workers' compensation rate on your policy for this work, e.g. 3.25.",
+    )
+
+
+class DecisionForm(forms.Form):
+    """Who a row's written name is: one of the contractors offered, or nobody here."""
+
+    choice = forms.CharField(max_length=20)

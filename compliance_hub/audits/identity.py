@@ -18,6 +18,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 
 from compliance_hub.certificates.names import fold
 
@@ -178,3 +179,145 @@ class IdentityIndex:
     def _same_name(self, name: str, person: Person) -> bool:
         ids, _how = self.by_name(name)
         return person.id in ids
+
+
+def decision_key(name: str, email: str, contractor_id: str) -> tuple[str, str, str]:
+    """What a manual decision is remembered by: the written name (folded tokens, so case,
+    accents and spacing do not matter), e-mail and contractor id."""
+    return (
+        " ".join(tokens(name))[:300],
+        (email or "").strip().casefold()[:300],
+        (contractor_id or "").strip().casefold()[:300],
+    )
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A contractor a row might be about, and why the hub thinks so."""
+
+    person: Person
+    reason: str
+    score: float
+
+
+SIMILAR = 0.78  # difflib ratio from which two names count as similar
+MAX_SUGGESTIONS = 3
+_LOCAL_SPLIT = re.compile(r"[._\-+0-9]+")
+
+
+def _ratio(a: str, b: str) -> float:
+    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    if matcher.real_quick_ratio() < SIMILAR or matcher.quick_ratio() < SIMILAR:
+        return 0.0
+    return matcher.ratio()
+
+
+class Suggester:
+    """Suggestions ("did you mean Lisa Turner?") for names nobody matched, among the given
+    contractors only (the facility's). Candidates share a token's first two letters (or
+    initial) with the written name, so a page of rows stays quick with many contractors."""
+
+    def __init__(self, people: Iterable[Person]) -> None:
+        self.people: dict[int, tuple[Person, list[str], list[str]]] = {}
+        self.by_prefix: dict[str, set[int]] = defaultdict(set)
+        self.by_email: dict[str, list[int]] = defaultdict(list)
+        self._cache: dict[tuple[str, str], list[Suggestion]] = {}
+        for person in people:
+            given, family = tokens(person.first_name), tokens(person.last_name)
+            if not given + family:
+                continue
+            self.people[person.id] = (person, given, family)
+            for token in given + family:
+                self.by_prefix[token[:2]].add(person.id)
+            for token in given[:1] + family[-1:]:
+                self.by_prefix[token[:1]].add(person.id)
+            if person.email:
+                self.by_email[person.email.strip().casefold()].append(person.id)
+
+    def _candidates(self, parts: list[str]) -> set[int]:
+        found: set[int] = set()
+        for part in parts:
+            found |= self.by_prefix.get(part[:2], set())
+        return found
+
+    def suggest(self, name: str, email: str = "") -> list[Suggestion]:
+        """Up to ``MAX_SUGGESTIONS`` contractors, best first."""
+        key = (name, email)
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        best: dict[int, Suggestion] = {}
+
+        def offer(person_id: int, reason: str, score: float) -> None:
+            held = best.get(person_id)
+            if held is None or held.score < score:
+                best[person_id] = Suggestion(self.people[person_id][0], reason, score)
+
+        written = tokens(name.replace(",", " "))
+        if "," in name:  # "Last, First": compare as "First Last"
+            last_part, _, first_part = name.partition(",")
+            written = tokens(first_part) + tokens(last_part)
+        local = (email or "").strip().casefold().partition("@")[0]
+        from_email = [p for p in _LOCAL_SPLIT.split(local) if p]
+        if email:
+            for person_id in self.by_email.get(email.strip().casefold(), []):
+                offer(person_id, "same e-mail address", 1.0)
+        for parts, via_email in ((written, False), (from_email, True)):
+            if not parts:
+                continue
+            text = " ".join(parts)
+            joined = "".join(parts)
+            for person_id in self._candidates(parts) | self._initial_candidates(parts):
+                _person, given, family = self.people[person_id]
+                straight = " ".join(given + family)
+                swapped = " ".join(family + given)
+                score, reason = _ratio(text, straight), "similar name"
+                swapped_score = _ratio(text, swapped)
+                if swapped_score > score and swapped_score >= SIMILAR and len(parts) > 1:
+                    score, reason = swapped_score, "first and last name swapped"
+                initials = _initials_match(parts, given, family)
+                if initials and initials > score:
+                    score, reason = initials, "initials"
+                if via_email:
+                    joined_score = max(
+                        _ratio(joined, "".join(given + family)),
+                        _ratio(joined, "".join(family + given)),
+                        _ratio(joined, (given[0][:1] if given else "") + "".join(family)),
+                    )
+                    score = max(score, joined_score)
+                    reason = "e-mail address"
+                if score >= SIMILAR:
+                    offer(person_id, reason, score - (0.01 if via_email else 0.0))
+        ranked = sorted(best.values(), key=lambda s: (-s.score, s.person.label, s.person.id))
+        result = ranked[:MAX_SUGGESTIONS]
+        if len(self._cache) < 10_000:
+            self._cache[key] = result
+        return result
+
+    def _initial_candidates(self, parts: list[str]) -> set[int]:
+        """Contractors a lone initial (``L Turner``, ``LT``) could stand for."""
+        found: set[int] = set()
+        if len(parts) == 1 and 2 <= len(parts[0]) <= 3:
+            found |= self.by_prefix.get(parts[0][:1], set())
+        return found
+
+
+def _initials_match(parts: list[str], given: list[str], family: list[str]) -> float:
+    """0.9 for an initial and a (similar) family or given name, e.g. ``L. Turner`` /
+    ``Turner L``; 0.8 for initials alone, e.g. ``LT``; else 0."""
+    if not given or not family:
+        return 0.0
+    first_initial, last_initial = given[0][0], family[-1][0]
+    initials = [p for p in parts if len(p) == 1]
+    words = [p for p in parts if len(p) > 1]
+    if initials and words:
+        initial_ok = first_initial in initials or last_initial in initials
+        for word in words:
+            if initial_ok and any(
+                word == f or _ratio(word, f) >= 0.85
+                for f in (family if first_initial in initials else given)
+            ):
+                return 0.9
+    if len(parts) == 1 and parts[0] in (first_initial + last_initial, last_initial + first_initial):
+        return 0.8
+    return 0.0

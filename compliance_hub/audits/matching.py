@@ -6,6 +6,10 @@ current certificate of an active assignment of that contractor at the facility;
 none are (the nearest cover before and after is given). **ambiguous** when several
 contractors could be the person, **unknown** when nobody at the facility matches,
 **invalid** when the row could not be read.
+
+A manual decision (``Decision``) saved for the row's written name, e-mail and id replaces
+the lookup: the chosen contractor's cover decides, or the row is **excluded** ("not a
+contractor of this facility").
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from compliance_hub.audits.coverage import (
@@ -23,11 +27,25 @@ from compliance_hub.audits.coverage import (
     describe_days,
     gaps,
 )
-from compliance_hub.audits.identity import IdentityIndex, Person
+from compliance_hub.audits.identity import IdentityIndex, Person, Resolution, decision_key
 from compliance_hub.audits.models import Status
 from compliance_hub.audits.schedule import PaymentRow
 
 _EMPTY = CoverIndex([])
+USD = "USD"
+CENT = Decimal("0.01")
+MANUAL = "manual decision"
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """A saved manual decision: the contractor chosen (``None``: not a contractor here)."""
+
+    contractor_id: int | None
+    text: str  # "Lisa Turner, chosen by ann@… on 2026-12-05"
+
+
+Decisions = dict[tuple[str, str, str], Decision]
 
 
 @dataclass(slots=True)
@@ -44,6 +62,8 @@ class Outcome:
     before: tuple[date, str] | None = None  # last covered day before, certificate number
     after: tuple[date, str] | None = None  # first covered day after, certificate number
     wants_hint: bool = False  # not (fully) covered: say the nearest cover
+    decision: str = ""
+    uncovered_days: int = 0
 
     def note(self) -> str:
         parts = list(self.notes)
@@ -85,17 +105,68 @@ def _number_starting(index: CoverIndex, day: date) -> str:
     return found[0].number if found else ""
 
 
+def in_other_currency(row: PaymentRow) -> bool:
+    """The amount is written in a currency other than US dollars (never added to them)."""
+    return row.amount is not None and row.currency not in ("", USD)
+
+
+def uncovered_amount(outcome: Outcome) -> Decimal | None:
+    """The US-dollar part of the payment for days not covered: all of it when not covered,
+    the uncovered days' share (pro rata by day) when partly covered; else ``None``."""
+    row = outcome.row
+    if row.amount is None or in_other_currency(row) or row.duplicate_of is not None:
+        return None
+    if outcome.status == Status.NOT_COVERED:
+        return row.amount
+    if outcome.status == Status.PARTIAL and row.start is not None and row.end is not None:
+        total = (row.end - row.start).days + 1
+        share = row.amount * outcome.uncovered_days / total
+        return share.quantize(CENT, rounding=ROUND_HALF_UP)
+    return None
+
+
+def _decided(
+    row: PaymentRow, people: IdentityIndex, decisions: Decisions | None
+) -> tuple[Outcome | None, Person | None, str]:
+    """The row's manual decision, if any: an excluded outcome, or the person chosen."""
+    if not decisions:
+        return None, None, ""
+    decision = decisions.get(decision_key(row.name, row.email, row.contractor_id))
+    if decision is None:
+        return None, None, ""
+    if decision.contractor_id is None:
+        outcome = Outcome(
+            row,
+            Status.EXCLUDED,
+            how=MANUAL,
+            decision=decision.text,
+            notes=[f"Manual decision: not a contractor of this facility ({decision.text})."],
+        )
+        return outcome, None, decision.text
+    person = people.people.get(decision.contractor_id)
+    if person is None:  # no longer assigned here: the decision cannot apply
+        return None, None, ""
+    return None, person, decision.text
+
+
 def match_row(
     row: PaymentRow,
     people: IdentityIndex,
     covers: dict[int, CoverIndex],
     voided: dict[int, CoverIndex],
+    decisions: Decisions | None = None,
 ) -> Outcome:
     """Decide one row's status against the facility's contractors and their cover."""
     if not row.valid:
         return Outcome(row, Status.INVALID, notes=list(row.errors))
     assert row.start is not None and row.end is not None
-    found = people.resolve(row.name, row.email, row.contractor_id)
+    excluded, chosen, decided = _decided(row, people, decisions)
+    if excluded is not None:
+        return excluded
+    if chosen is not None:
+        found = Resolution([chosen], MANUAL, [f"Manual decision: {decided}."])
+    else:
+        found = people.resolve(row.name, row.email, row.contractor_id)
     if not found.people:
         written = row.name or row.email or row.contractor_id
         return Outcome(
@@ -107,12 +178,15 @@ def match_row(
         return _ambiguous(row, found.people, found.remarks, covers)
     person = found.people[0]
     index = covers.get(person.id, _EMPTY)
-    outcome = Outcome(row, Status.COVERED, person=person, how=found.how, notes=found.remarks)
+    outcome = Outcome(
+        row, Status.COVERED, person=person, how=found.how, notes=found.remarks, decision=decided
+    )
     outcome.certificates = index.overlapping(row.start, row.end)
     parts = index.covered_parts(row.start, row.end)
     missing = gaps(row.start, row.end, parts)
     if not missing:
         return outcome
+    outcome.uncovered_days = day_count(missing)
     if parts:
         outcome.status = Status.PARTIAL
         total = (row.end - row.start).days + 1
@@ -178,8 +252,16 @@ def match_all(
     people: IdentityIndex,
     covers: dict[int, CoverIndex],
     voided: dict[int, CoverIndex],
+    decisions: Decisions | None = None,
 ) -> list[Outcome]:
-    return [match_row(row, people, covers, voided) for row in rows]
+    outcomes = [match_row(row, people, covers, voided, decisions) for row in rows]
+    for outcome in outcomes:
+        if in_other_currency(outcome.row):
+            outcome.notes.append(
+                f"Amount in {outcome.row.currency}: not added to the US-dollar totals "
+                "or the exposure estimate."
+            )
+    return outcomes
 
 
 def needing_hints(outcomes: list[Outcome]) -> tuple[set[int], set[int]]:
@@ -206,21 +288,41 @@ def apply_hints(outcomes: list[Outcome], before: dict[int, date], after: dict[in
             outcome.after = (after[outcome.person.id], "")
 
 
-def totals(outcomes: list[Outcome]) -> dict[str, dict[str, Any]]:
-    """Count and amount per status; duplicates are counted apart, once, not in the statuses."""
-    result: dict[str, dict[str, Any]] = {
-        key: {"count": 0, "amount": Decimal("0")} for key in [*Status.values, "duplicate", "all"]
-    }
+def totals(outcomes: list[Outcome]) -> dict[str, Any]:
+    """Count and amount (US dollars) per status; duplicates are counted apart, once, not in
+    the statuses. Amounts in another currency are counted in their status but added up only
+    per currency (``"currencies"``), never with the dollars. ``"uncovered"`` is the dollar
+    amount paid for days not covered (the base of the exposure estimate)."""
+    keys = [*Status.values, "duplicate", "all", "manual"]
+    result: dict[str, dict[str, Any]] = {k: {"count": 0, "amount": Decimal("0")} for k in keys}
+    currencies: dict[str, dict[str, Any]] = {}
+    uncovered = Decimal("0")
     for outcome in outcomes:
-        amount = outcome.row.amount or Decimal("0")
-        bucket = "duplicate" if outcome.row.duplicate_of is not None else outcome.status
+        row = outcome.row
+        amount = row.amount or Decimal("0")
+        bucket = "duplicate" if row.duplicate_of is not None else outcome.status
+        if in_other_currency(row):
+            if bucket != "duplicate":
+                other = currencies.setdefault(row.currency, {"count": 0, "amount": Decimal("0")})
+                other["count"] += 1
+                other["amount"] += amount
+            amount = Decimal("0")
         result[bucket]["count"] += 1
         result[bucket]["amount"] += amount
         if bucket != "duplicate":
             result["all"]["count"] += 1
             result["all"]["amount"] += amount
-    cent = Decimal("0.01")
-    return {
-        key: {"count": v["count"], "amount": str(v["amount"].quantize(cent))}
+            if outcome.decision:
+                result["manual"]["count"] += 1
+                result["manual"]["amount"] += amount
+        uncovered += uncovered_amount(outcome) or Decimal("0")
+    summed: dict[str, Any] = {
+        key: {"count": v["count"], "amount": str(v["amount"].quantize(CENT))}
         for key, v in result.items()
     }
+    summed["currencies"] = {
+        code: {"count": v["count"], "amount": str(v["amount"].quantize(CENT))}
+        for code, v in sorted(currencies.items())
+    }
+    summed["uncovered"] = str(uncovered.quantize(CENT))
+    return summed

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
 from compliance_hub.accounts.models import person_link
+from compliance_hub.audits.exposure import Inputs
 from compliance_hub.facilities.models import Facility
 
 
@@ -20,7 +23,12 @@ class Status(models.TextChoices):
     NOT_COVERED = "not_covered", "Not covered"
     AMBIGUOUS = "ambiguous", "Ambiguous"
     UNKNOWN = "unknown", "Unknown contractor"
+    EXCLUDED = "excluded", "Not a contractor here"
     INVALID = "invalid", "Unreadable row"
+
+
+# Statuses that call for a decision in the app (a suggestion can be picked).
+UNRESOLVED = ("ambiguous", "unknown")
 
 
 class PendingUpload(models.Model):
@@ -72,6 +80,20 @@ class Reconciliation(models.Model):
     row_count = models.PositiveIntegerField()
     has_amounts = models.BooleanField(default=False)
     totals = models.JSONField(default=dict)
+    rerun_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    payroll_share = models.DecimalField(
+        "share of payments treated as payroll (%)",
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("90"),
+    )
+    class_rate = models.DecimalField(
+        "class rate per $100 of payroll", max_digits=8, decimal_places=4, null=True, blank=True
+    )
+    estimate_set_by_label = models.CharField(max_length=254, blank=True)
+    estimate_set_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -83,12 +105,22 @@ class Reconciliation(models.Model):
         return f"Reconciliation {self.pk} of {self.file_name}"
 
     @property
+    def estimate_inputs(self) -> Inputs:
+        return Inputs(Decimal(self.payroll_share), self.class_rate)
+
+    def total(self, key: str) -> dict[str, Any]:
+        """Count and amount of one status (or "duplicate", "all", "manual"); zero if the
+        reconciliation predates that key."""
+        found: dict[str, Any] = self.totals.get(key) or {"count": 0, "amount": "0.00"}
+        return found
+
+    @property
     def attention_count(self) -> int:
         """Rows (duplicates aside) that are not covered, for whatever reason."""
         return sum(
-            self.totals.get(status, {}).get("count", 0)
+            self.total(status)["count"]
             for status in Status.values
-            if status != Status.COVERED
+            if status not in (Status.COVERED, Status.EXCLUDED)
         )
 
 
@@ -122,6 +154,19 @@ class ReconciliationRow(models.Model):
     candidates = models.JSONField(default=list, blank=True)
     note = models.TextField(blank=True)
     duplicate_of = models.PositiveIntegerField(null=True, blank=True)
+    currency = models.CharField(
+        max_length=3, blank=True, help_text="Currency written with the amount, if any."
+    )
+    uncovered_amount = models.DecimalField(
+        max_digits=15,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="The US-dollar part of the amount paid for days not covered.",
+    )
+    decision = models.CharField(
+        max_length=400, blank=True, help_text="The manual decision applied, who and when."
+    )
     search = models.CharField(max_length=620, blank=True, help_text="Folded names, for filtering.")
 
     class Meta:
@@ -165,3 +210,46 @@ class ContractorCoverage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label} in reconciliation {self.reconciliation_id}"
+
+
+class RowDecision(models.Model):
+    """Who a schedule's written name (e-mail, id) is at a facility, as a person decided it.
+
+    Applied to matching rows whenever the facility's schedules are reconciled (or re-run).
+    No contractor means "not a contractor of this facility".
+    """
+
+    facility = models.ForeignKey(Facility, on_delete=models.CASCADE, related_name="+")
+    name_key = models.CharField(max_length=300, blank=True)
+    email_key = models.CharField(max_length=300, blank=True)
+    id_key = models.CharField(max_length=300, blank=True)
+    written = models.CharField(max_length=300, help_text="The name as written in the file.")
+    contractor = models.ForeignKey(
+        "certificates.Contractor",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    decided_by = person_link()
+    decided_by_label = models.CharField(max_length=254)
+    decided_at = models.DateTimeField(default=timezone.now)
+    reconciliation = models.ForeignKey(
+        Reconciliation,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The reconciliation it was decided on.",
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["facility", "name_key", "email_key", "id_key"],
+                name="audit_decision_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Decision on “{self.written}” at facility {self.facility_id}"

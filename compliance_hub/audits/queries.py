@@ -9,7 +9,8 @@ from django.db.models import Max, Min, QuerySet
 
 from compliance_hub.audits.coverage import Cover
 from compliance_hub.audits.identity import Person
-from compliance_hub.audits.models import Reconciliation, ReconciliationRow
+from compliance_hub.audits.matching import Decision, Decisions
+from compliance_hub.audits.models import Reconciliation, ReconciliationRow, RowDecision
 from compliance_hub.certificates.models import Assignment, Certificate, Contractor
 from compliance_hub.certificates.queries import TableFilters, matching
 from compliance_hub.facilities.models import Facility
@@ -26,6 +27,48 @@ def facility_people(facility: Facility) -> list[Person]:
         "id", "first_name", "last_name", "email", "external_id"
     )
     return [Person(*row) for row in rows]
+
+
+def facility_contractor(facility: Facility, contractor_id: object) -> Contractor | None:
+    """The contractor, if they have an assignment at ``facility`` (else ``None``)."""
+    try:
+        pk = int(str(contractor_id))
+    except ValueError:
+        return None
+    return Contractor.objects.filter(
+        pk=pk, id__in=Assignment.objects.filter(facility=facility).values("contractor_id")
+    ).first()
+
+
+def decision_text(decision: RowDecision) -> str:
+    """``"Lisa Turner, chosen by ann@example.com on 2026-12-05"``."""
+    chosen = decision.contractor.full_name if decision.contractor else "not a contractor here"
+    return f"{chosen}, chosen by {decision.decided_by_label} on {decision.decided_at:%Y-%m-%d}"
+
+
+def decisions_of(facility: Facility) -> Decisions:
+    """The facility's manual decisions, by written name, e-mail and id."""
+    return {
+        (d.name_key, d.email_key, d.id_key): Decision(d.contractor_id, decision_text(d))
+        for d in RowDecision.objects.filter(facility=facility).select_related("contractor")
+    }
+
+
+def pending_decisions(
+    facility: Facility, keys: set[tuple[str, str, str]]
+) -> dict[tuple[str, str, str], RowDecision]:
+    """The saved decisions for these keys (to show beside rows not yet re-run)."""
+    if not keys:
+        return {}
+    names = {k[0] for k in keys}
+    found = RowDecision.objects.filter(facility=facility, name_key__in=names).select_related(
+        "contractor"
+    )
+    return {
+        (d.name_key, d.email_key, d.id_key): d
+        for d in found
+        if (d.name_key, d.email_key, d.id_key) in keys
+    }
 
 
 def _covers(facility: Facility, lo: date, hi: date, *, voided: bool) -> dict[int, list[Cover]]:

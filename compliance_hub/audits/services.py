@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
@@ -19,12 +20,14 @@ from compliance_hub.audits import matching, queries
 from compliance_hub.audits.bulk import insert_all
 from compliance_hub.audits.columns import LABELS, Mapping
 from compliance_hub.audits.coverage import CoverIndex
-from compliance_hub.audits.identity import IdentityIndex
+from compliance_hub.audits.identity import IdentityIndex, decision_key
 from compliance_hub.audits.models import (
+    UNRESOLVED,
     ContractorCoverage,
     PendingUpload,
     Reconciliation,
     ReconciliationRow,
+    RowDecision,
     Status,
 )
 from compliance_hub.audits.parsing.files import read_schedule
@@ -37,7 +40,7 @@ from compliance_hub.audits.parsing.limits import (
     UPLOADS_PER_HOUR,
 )
 from compliance_hub.audits.parsing.table import Table
-from compliance_hub.audits.schedule import Schedule, read_schedule_rows
+from compliance_hub.audits.schedule import PaymentRow, Schedule, read_schedule_rows
 from compliance_hub.certificates.names import fold
 from compliance_hub.core import ratelimit
 from compliance_hub.core.text import neutralise_bidi
@@ -148,15 +151,17 @@ class Matched:
 
 
 def reconcile(facility: Facility, schedule: Schedule) -> Matched:
-    """Match every row of ``schedule`` against the facility's cover (a handful of queries)."""
+    """Match every row of ``schedule`` against the facility's cover (a handful of queries),
+    applying the facility's manual decisions."""
     span = _date_range(schedule)
     people = IdentityIndex(queries.facility_people(facility))
+    decisions = queries.decisions_of(facility)
     if span is None:
-        return Matched(matching.match_all(schedule.rows, people, {}, {}), {}, None)
+        return Matched(matching.match_all(schedule.rows, people, {}, {}, decisions), {}, None)
     lo, hi = span[0] - queries.MARGIN, span[1] + queries.MARGIN
     covers = matching.build_covers(queries.facility_cover(facility, lo, hi))
     voided = matching.build_covers(queries.facility_voided(facility, span[0], span[1]))
-    outcomes = matching.match_all(schedule.rows, people, covers, voided)
+    outcomes = matching.match_all(schedule.rows, people, covers, voided, decisions)
     want_before, want_after = matching.needing_hints(outcomes)
     if want_before or want_after:
         before, after = queries.cover_beyond(facility, want_before, want_after, lo, hi)
@@ -190,6 +195,9 @@ def _row(reconciliation_id: int, outcome: matching.Outcome) -> dict[str, Any]:
         "candidates": outcome.candidates,
         "note": outcome.note(),
         "duplicate_of": row.duplicate_of,
+        "currency": row.currency,
+        "uncovered_amount": matching.uncovered_amount(outcome),
+        "decision": outcome.decision[:400],
         "search": f"{_fold(row.name)} | {_fold(label)} | {row.email.casefold()}"[:620],
     }
 
@@ -242,53 +250,221 @@ def run(
             f"{len(unreadable):,} row(s) cannot be read (listed below). Fix the file and upload "
             "it again, or tick “Run anyway” to report them as unreadable rows."
         )
-    facility = upload.facility
-    matched = reconcile(facility, schedule)
-    outcomes, span = matched.outcomes, matched.span
-    assert span is not None
+    mapped = {
+        key: table.header[column] or f"column {column + 1}"
+        for key, column in mapping.items()
+        if column is not None
+    }
     with transaction.atomic():
-        reconciliation = Reconciliation.objects.create(
-            facility=facility,
-            created_by=person,
-            created_by_label=getattr(person, "email", "") or "unknown",
-            file_name=upload.file_name,
-            file_kind=upload.kind,
-            file_size=upload.file_size,
-            file_sha256=upload.sha256,
-            encoding=upload.encoding,
-            sheet=upload.sheet,
-            mapping={
-                key: table.header[column] or f"column {column + 1}"
-                for key, column in mapping.items()
-                if column is not None
-            },
-            date_basis=schedule.basis,
-            date_notes=schedule.notes,
-            period_start=span[0],
-            period_end=span[1],
-            row_count=len(schedule.rows),
-            has_amounts=mapping.get("amount") is not None,
-            totals=matching.totals(outcomes),
-        )
-        insert_all(ReconciliationRow, (_row(reconciliation.pk, o) for o in outcomes))
-        insert_all(ContractorCoverage, _coverage(reconciliation, outcomes, matched.covers, span))
-        totals = reconciliation.totals
-        record(
-            Activity.Verb.AUDIT_RUN,
-            actor=person,
+        reconciliation = _save(
+            upload.facility,
+            schedule,
+            person=person,
             ip=ip,
-            facility=facility,
-            target=f"reconciliation {reconciliation.pk}",
-            detail={
-                "reconciliation": reconciliation.pk,
-                "file": upload.file_name,
-                "rows": len(schedule.rows),
-                **{status: totals[status]["count"] for status in Status.values},
-                "duplicates": totals["duplicate"]["count"],
+            source={
+                "file_name": upload.file_name,
+                "file_kind": upload.kind,
+                "file_size": upload.file_size,
+                "file_sha256": upload.sha256,
+                "encoding": upload.encoding,
+                "sheet": upload.sheet,
+                "mapping": mapped,
+                "has_amounts": mapping.get("amount") is not None,
             },
         )
         upload.delete()
     return reconciliation
+
+
+def _save(
+    facility: Facility,
+    schedule: Schedule,
+    *,
+    person: Any,
+    ip: str | None,
+    source: dict[str, Any],
+) -> Reconciliation:
+    """Match ``schedule`` and save the reconciliation with its rows (inside a transaction)."""
+    matched = reconcile(facility, schedule)
+    outcomes, span = matched.outcomes, matched.span
+    assert span is not None
+    reconciliation = Reconciliation.objects.create(
+        facility=facility,
+        created_by=person,
+        created_by_label=getattr(person, "email", "") or "unknown",
+        date_basis=schedule.basis,
+        date_notes=schedule.notes,
+        period_start=span[0],
+        period_end=span[1],
+        row_count=len(schedule.rows),
+        totals=matching.totals(outcomes),
+        **source,
+    )
+    insert_all(ReconciliationRow, (_row(reconciliation.pk, o) for o in outcomes))
+    insert_all(ContractorCoverage, _coverage(reconciliation, outcomes, matched.covers, span))
+    totals = reconciliation.totals
+    record(
+        Activity.Verb.AUDIT_RUN,
+        actor=person,
+        ip=ip,
+        facility=facility,
+        target=f"reconciliation {reconciliation.pk}",
+        detail={
+            "reconciliation": reconciliation.pk,
+            "file": reconciliation.file_name,
+            "rows": len(schedule.rows),
+            **{status: totals[status]["count"] for status in Status.values},
+            "duplicates": totals["duplicate"]["count"],
+            "manual_decisions": totals["manual"]["count"],
+            **({"rerun_of": source["rerun_of"].pk} if source.get("rerun_of") else {}),
+        },
+    )
+    return reconciliation
+
+
+def _saved_schedule(reconciliation: Reconciliation) -> Schedule:
+    """The reconciliation's rows read back as a schedule, to be matched again."""
+    rows = []
+    fields = (
+        "line",
+        "status",
+        "given_name",
+        "given_email",
+        "given_contractor_id",
+        "work_from",
+        "work_to",
+        "payment_date",
+        "amount",
+        "currency",
+        "duplicate_of",
+        "note",
+    )
+    saved = reconciliation.rows.order_by("line").values_list(*fields)
+    for (
+        line,
+        status,
+        name,
+        email,
+        contractor_id,
+        start,
+        end,
+        paid,
+        amount,
+        currency,
+        duplicate_of,
+        note,
+    ) in saved.iterator(chunk_size=2000):
+        row = PaymentRow(
+            line=line,
+            name=name,
+            email=email,
+            contractor_id=contractor_id,
+            start=start,
+            end=end,
+            payment_date=paid,
+            amount=amount,
+            currency=currency,
+            duplicate_of=duplicate_of,
+        )
+        if status == Status.INVALID:
+            row.errors = [note or "This row could not be read."]
+        rows.append(row)
+    return Schedule(rows=rows, basis=reconciliation.date_basis, notes=reconciliation.date_notes)
+
+
+def rerun(reconciliation: Reconciliation, *, person: Any, ip: str | None = None) -> Reconciliation:
+    """Match the saved rows again against today's certificates and the facility's manual
+    decisions; saved as a new reconciliation (the earlier one is kept as it was)."""
+    schedule = _saved_schedule(reconciliation)
+    if _date_range(schedule) is None:
+        raise RunRefused("This reconciliation has no readable rows to run again.")
+    source = {
+        field: getattr(reconciliation, field)
+        for field in (
+            "file_name",
+            "file_kind",
+            "file_size",
+            "file_sha256",
+            "encoding",
+            "sheet",
+            "mapping",
+            "has_amounts",
+            "payroll_share",
+            "class_rate",
+            "estimate_set_by_label",
+            "estimate_set_at",
+        )
+    }
+    with transaction.atomic():
+        return _save(
+            reconciliation.facility,
+            schedule,
+            person=person,
+            ip=ip,
+            source={**source, "rerun_of": reconciliation},
+        )
+
+
+class DecisionRefused(Exception):
+    """The decision cannot be saved; ``str(exc)`` says why."""
+
+
+NOT_HERE = "none"
+
+
+def decide(
+    reconciliation: Reconciliation,
+    line: int,
+    choice: str,
+    *,
+    person: Any,
+) -> RowDecision:
+    """Save who row ``line``'s written name is at the facility: a contractor id among the
+    facility's contractors, or ``NOT_HERE``. Replaces an earlier decision for that name."""
+    facility = reconciliation.facility
+    row = reconciliation.rows.filter(line=line).first() if 0 < line < 2**31 else None
+    if row is None or (row.status not in UNRESOLVED and not row.decision):
+        raise DecisionRefused(f"Row {line} needs no decision.")
+    contractor = None
+    if choice != NOT_HERE:
+        contractor = queries.facility_contractor(facility, choice)
+        if contractor is None:
+            raise DecisionRefused("Choose one of the contractors offered, or “not a contractor”.")
+    name_key, email_key, id_key = decision_key(
+        row.given_name, row.given_email, row.given_contractor_id
+    )
+    written = row.given_name or row.given_email or row.given_contractor_id
+    decision, _created = RowDecision.objects.update_or_create(
+        facility=facility,
+        name_key=name_key,
+        email_key=email_key,
+        id_key=id_key,
+        defaults={
+            "written": written[:300],
+            "contractor": contractor,
+            "decided_by": person,
+            "decided_by_label": getattr(person, "email", "") or "unknown",
+            "decided_at": timezone.now(),
+            "reconciliation": reconciliation,
+        },
+    )
+    return decision
+
+
+def set_estimate(
+    reconciliation: Reconciliation,
+    *,
+    payroll_share: Decimal,
+    class_rate: Decimal,
+    person: Any,
+) -> None:
+    """Save the exposure estimate's inputs (share treated as payroll, class rate)."""
+    Reconciliation.objects.filter(pk=reconciliation.pk).update(
+        payroll_share=payroll_share,
+        class_rate=class_rate,
+        estimate_set_by_label=getattr(person, "email", "") or "unknown",
+        estimate_set_at=timezone.now(),
+    )
 
 
 def mapping_summary(mapping: Mapping, header: list[str]) -> list[tuple[str, str]]:

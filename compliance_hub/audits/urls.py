@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from compliance_hub.audits.views import listing, mapping, packet, result, upload
+from compliance_hub.audits.views import listing, mapping, packet, resolve, result, upload
 
 app_name = "audits"
 urlpatterns = [
@@ -17,6 +17,21 @@ urlpatterns = [
         "facilities/<int:facility_id>/audits/<int:reconciliation_id>/",
         result.result,
         name="result",
+    ),
+    path(
+        "facilities/<int:facility_id>/audits/<int:reconciliation_id>/rows/<int:line>/decide/",
+        resolve.decide,
+        name="decide",
+    ),
+    path(
+        "facilities/<int:facility_id>/audits/<int:reconciliation_id>/rerun/",
+        resolve.rerun,
+        name="rerun",
+    ),
+    path(
+        "facilities/<int:facility_id>/audits/<int:reconciliation_id>/estimate/",
+        resolve.estimate,
+        name="estimate",
     ),
     path(
         "facilities/<int:facility_id>/audits/<int:reconciliation_id>/packet.zip",

@@ -1,11 +1,13 @@
-"""Reading facilities through a person's memberships: the only way the portal finds them."""
+"""Reading facilities through a person's memberships (or, read-only, an auditor grant): the
+only way the portal finds them."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Exists, QuerySet
 from django.http import Http404
@@ -13,7 +15,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from compliance_hub.accounts.models import Person
+from compliance_hub.activity.models import Activity
+from compliance_hub.activity.services import record
+from compliance_hub.auditors.models import AuditorGrant
+from compliance_hub.auditors.queries import active_of as auditor_grants_of
 from compliance_hub.facilities.models import Facility, Invitation, Membership
+
+if TYPE_CHECKING:
+    from compliance_hub.certificates.filters import TableFilters
+
+_MAX_ID = 2**63 - 1  # the largest id a database column holds
 
 
 def memberships_of(person: Any) -> QuerySet[Membership]:
@@ -66,16 +77,28 @@ def open_invitations(email: str) -> QuerySet[Invitation]:
 
 @dataclass(frozen=True)
 class Portal:
-    """A person's view of one facility: their membership of it, and all their memberships."""
+    """A person's view of one facility: through their membership of it or, read-only and
+    for one audit period, through an auditor grant; and all their memberships."""
 
     person: Person
-    membership: Membership
+    member_of: Membership | None  # None when the view comes from an auditor grant
     memberships: Sequence[Membership]  # every active one, by facility name (the switcher)
     invited: bool  # open invitations are waiting for the person (the header says so)
+    grant: AuditorGrant | None = None  # the auditor grant the view comes from, if any
+
+    @property
+    def membership(self) -> Membership:
+        """The person's membership of the facility; an auditor has none: 404."""
+        if self.member_of is None:
+            raise Http404("No such facility")
+        return self.member_of
 
     @property
     def facility(self) -> Facility:
-        return self.membership.facility
+        if self.member_of is not None:
+            return self.member_of.facility
+        assert self.grant is not None
+        return self.grant.facility
 
     @property
     def facilities(self) -> list[Facility]:
@@ -83,7 +106,18 @@ class Portal:
 
     @property
     def is_primary(self) -> bool:
-        return self.membership.role == Membership.Role.PRIMARY
+        return self.member_of is not None and self.member_of.role == Membership.Role.PRIMARY
+
+    @property
+    def is_auditor(self) -> bool:
+        return self.member_of is None
+
+    @property
+    def period(self) -> tuple[date, date] | None:
+        """An auditor's audit period (inclusive): what they see is limited to it."""
+        if self.member_of is not None or self.grant is None:
+            return None
+        return self.grant.period_start, self.grant.period_end
 
     @property
     def show_partner(self) -> bool:
@@ -92,25 +126,72 @@ class Portal:
 
     @cached_property
     def links(self) -> list[dict[str, str]]:
-        """The facility's sections, as tabs; the activity log is for primary contacts."""
-        sections = [
-            ("certificates", "Certificates", "certificates:table"),
-            ("team", "Team", "facilities:team"),
-            ("audit", "Audits", "audits:list"),
-        ]
+        """The facility's sections, as tabs; the activity log and auditor access are for
+        primary contacts; an auditor sees the certificates and the shared audits only."""
+        if self.is_auditor:
+            sections = [
+                ("certificates", "Certificates", "certificates:table"),
+                ("audit", "Audits", "audits:list"),
+            ]
+        else:
+            sections = [
+                ("overview", "Overview", "facilities:overview"),
+                ("certificates", "Certificates", "certificates:table"),
+                ("team", "Team", "facilities:team"),
+                ("audit", "Audits", "audits:list"),
+            ]
         if self.is_primary:
             sections.append(("activity", "Activity", "activity:facility"))
+            sections.append(("auditors", "Auditors", "auditors:facility"))
         kwargs = {"facility_id": self.facility.pk}
         return [
             {"key": key, "label": label, "url": reverse(name, kwargs=kwargs)}
             for key, label, name in sections
         ]
 
+    def scoped(self, filters: TableFilters) -> TableFilters:
+        """The certificate table's ``filters`` as this view may apply them: an auditor's
+        limited to their audit period, and a request only for another period is a 404."""
+        if filters.outside(self.period):
+            raise Http404("Outside the audit period")
+        return filters.within(self.period)
+
+    @property
+    def recorded(self) -> dict[str, Any]:
+        """What an activity record of this view adds: an auditor's names the firm and the
+        grant (the audit packet's README lists them); a member's, nothing."""
+        if self.grant is None or self.member_of is not None:
+            return {}
+        return {"actor_label": self.grant.actor_label, "extra": {"auditor_grant": self.grant.pk}}
+
     def remember(self) -> None:
-        """Make this facility the one the person lands on next time (a write only on change)."""
+        """Make this facility the one the person lands on next time (a write only on change).
+        Members only: an auditor lands on their grant's facility anyway."""
+        if self.is_auditor:
+            return
         if self.person.last_facility_id != self.facility.pk:
             Person.objects.filter(pk=self.person.pk).update(last_facility=self.facility)
             self.person.last_facility_id = self.facility.pk
+
+    def record(
+        self,
+        verb: str,
+        *,
+        ip: str | None,
+        target: str = "",
+        detail: dict[str, Any] | None = None,
+    ) -> Activity:
+        """One activity record at the facility, by the person (see ``recorded``)."""
+        extra = self.recorded
+        return record(
+            verb,
+            actor=self.person,
+            ip=ip,
+            actor_label=extra.get("actor_label", ""),
+            facility=self.facility,
+            target=target,
+            detail={**(detail or {}), **extra.get("extra", {})},
+        )
 
 
 def person_of(user: Any) -> Person:
@@ -120,12 +201,17 @@ def person_of(user: Any) -> Person:
     return user
 
 
-def portal_for(user: Any, facility_id: int) -> Portal:
+def portal_for(user: Any, facility_id: int, *, auditor: bool = False) -> Portal:
     """The signed-in person's view of ``facility_id``, or 404 if they have no active membership
     of it (never 403: no hints).
 
+    ``auditor=True`` (only the read-only pages an auditor may see: the certificate table and
+    its certificates and exports, the shared reconciliations): without a membership, an active
+    auditor grant of the person gives the view instead, limited to its audit period
+    (``Portal.period``). Expiry and revocation are checked here, on every request.
+
     One query: every active membership with its facility and partner, and whether
-    invitations wait for the person.
+    invitations wait for the person (an auditor's view: one more, for the grant).
     """
     person = person_of(user)
     memberships = list(
@@ -134,11 +220,17 @@ def portal_for(user: Any, facility_id: int) -> Portal:
         .order_by("facility__name", "facility_id")
     )
     current = next((m for m in memberships if m.facility_id == facility_id), None)
-    if current is None:
+    if current is not None:
+        return Portal(
+            person=person,
+            member_of=current,
+            memberships=memberships,
+            invited=bool(getattr(current, "invited", False)),
+        )
+    grant = None
+    if auditor and 0 < facility_id <= _MAX_ID:  # beyond: not an id the hub gave out
+        grant = auditor_grants_of(person).filter(facility_id=facility_id).first()
+    if grant is None:
         raise Http404("No such facility")
-    return Portal(
-        person=person,
-        membership=current,
-        memberships=memberships,
-        invited=bool(getattr(current, "invited", False)),
-    )
+    # An auditor's pages name the audited facility only: no switcher to their own.
+    return Portal(person=person, member_of=None, memberships=[], invited=False, grant=grant)

@@ -55,7 +55,8 @@ def test_guess_from_headers(header, expected):
 
 def test_guess_drops_half_a_period_and_half_a_name():
     header = ["First name", "Contractor", "Start date", "Date"]
-    assert _named(header, guess_mapping(header)) == {"name": "Contractor", "work_date": "Date"}
+    # Half a period is dropped; "Date" is then the lone date column: the payment date.
+    assert _named(header, guess_mapping(header)) == {"name": "Contractor", "payment_date": "Date"}
 
 
 def test_a_valid_guess_passes_the_check():

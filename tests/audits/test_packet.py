@@ -3,8 +3,10 @@
 import csv
 import hashlib
 import io
+import re
 import zipfile
 from datetime import date, datetime
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -76,7 +78,7 @@ def test_without_bulk_download_the_packet_has_the_report_and_numbers_only(
     archive = download(signed_in, facility, reconciliation)
     assert archive.namelist() == [*REPORT_MEMBERS, "certificates.csv"]
     readme = archive.read("README.txt").decode()
-    assert "Certificate PDFs are not included: bulk download is not enabled" in readme
+    assert "Certificate PDFs are not in this packet: bulk download is not enabled" in readme
     listed = list(csv.reader(io.StringIO(archive.read("certificates.csv").decode("utf-8-sig"))))
     assert [r[0] for r in listed[1:]] == [c.number for c in cited(reconciliation)]
     assert all(r[6] == "" for r in listed[1:])
@@ -229,3 +231,102 @@ def test_no_report_cell_is_a_formula_and_no_bidi_control_is_shown(
     shown += [reader.metadata.title or "", archive.read("README.txt").decode()]
     for text in shown:
         assert BIDI.isdisjoint(text), ascii(text)
+
+
+def _readme_members(readme: str) -> list[str]:
+    """The member names the README says the packet holds (its "What this packet holds")."""
+    block = readme.split("What this packet holds, in this order:", 1)[1].split("\r\n\r\n")[0]
+    return [line.split()[0] for line in block.strip().splitlines()]
+
+
+@pytest.mark.parametrize("bulk", [False, True])
+def test_the_readme_lists_exactly_the_members_of_the_zip(signed_in, facility, reconciliation, bulk):
+    facility.bulk_download_enabled = bulk
+    facility.save()
+    archive = download(signed_in, facility, reconciliation)
+    readme = archive.read("README.txt").decode()
+    listed = _readme_members(readme)
+    names = archive.namelist()
+    pdfs = [n for n in names if n.startswith("certificates/")]
+    expected = [n for n in names if not n.startswith("certificates/")]
+    if pdfs:
+        expected.insert(expected.index("certificates.csv"), "certificates/")
+    assert listed == expected
+    assert bool(pdfs) is bulk
+    if bulk:
+        assert re.search(rf"certificates/\s+{len(pdfs)} certificate PDF\(s\)", readme)
+        assert "not in this packet" not in readme
+    else:
+        assert "Certificate PDFs are not in this packet" in readme
+        assert "certificates/" not in readme
+
+
+def _pdf_pages(archive) -> list[str]:
+    reader = PdfReader(io.BytesIO(archive.read("reconciliation-report.pdf")))
+    return [page.extract_text() for page in reader.pages]
+
+
+def test_the_pdf_first_page_says_who_what_how_and_the_totals(
+    signed_in, facility, person, reconciliation
+):
+    from compliance_hub.audits import services
+
+    services.set_estimate(
+        reconciliation, payroll_share=Decimal("90"), class_rate=Decimal("4"), person=person
+    )
+    pages = _pdf_pages(download(signed_in, facility, reconciliation))
+    first = " ".join(pages[0].split())
+    for text in (
+        facility.name,
+        facility.partner.name,
+        "2026-03-05 to 2026-04-13",
+        person.email,
+        "Void certificates",
+        "superseded certificates never count",
+        "Not covered",
+        "Exposure estimate",
+        "Class rate per $100 of payroll",
+        f"page 1 of {len(pages)}",
+    ):
+        assert text in first, text
+    assert pages[1].startswith("Exceptions")
+    exceptions = pages[1]
+    assert "Bob Stone" in exceptions and "@Who Ever" in exceptions
+    assert "Zoe Adams" not in exceptions.split("All payment rows")[0].replace("-Zoe Adams", "")
+    whole = "\n".join(pages)
+    assert whole.index("Certificates relied on") < whole.index("All payment rows, in file order")
+    for certificate in cited(reconciliation):
+        assert certificate.sha256 in whole.replace("\n", "")
+    assert all(f"of {len(pages)}" in page for page in pages)
+
+
+def test_long_texts_wrap_in_the_pdf_and_nothing_is_cut_off(signed_in, facility, reconciliation):
+    words = [f"Candidate{i} Lastname{i} (cand{i}@example.com): no certificate" for i in range(40)]
+    long_note = "; ".join(words) + "."
+    reconciliation.rows.filter(line=5).update(
+        status="ambiguous", note=long_note, given_name="A" * 90 + " Verylongname"
+    )
+    pages = _pdf_pages(download(signed_in, facility, reconciliation))
+    text = "\n".join(pages)
+    at = 0
+    for word in long_note.split():  # every word, in order (a long row may cross a page)
+        at = text.index(word, at) + len(word)
+    flat = text.replace("\n", "").replace(" ", "")
+    assert ("A" * 90 + "Verylongname") in flat
+    assert "…" not in "".join(pages)
+
+
+def test_a_5000_row_schedule_puts_the_exceptions_first(signed_in, facility, person):
+    zoe = factories.contractor(facility.partner, "Zoë", "Adams")
+    factories.assignment(facility, zoe, date(2026, 1, 1), date(2026, 12, 31))
+    rows = [["Contractor", "Work date", "Amount"]]
+    rows += [
+        ["Zoe Adams", f"2026-{1 + i % 12:02d}-{1 + i % 28:02d}", str(10 + i)] for i in range(4990)
+    ]
+    rows += [["Nobody Here", "2026-03-05", "10"] for _ in range(10)]
+    reconciliation = run_schedule(facility, person, rows)
+    pages = _pdf_pages(download(signed_in, facility, reconciliation))
+    assert pages[1].startswith("Exceptions")
+    start = next(i for i, page in enumerate(pages) if "All payment rows, in file order" in page)
+    assert start <= 3  # summary, exceptions, certificate index: then the long list
+    assert "Nobody Here" in pages[1]

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from compliance_hub.audits.parsing.limits import MAX_CELL_CHARS, MAX_CELLS, MAX_COLUMNS, MAX_ROWS
+from compliance_hub.audits.parsing.values import ValueProblem, parse_amount, parse_date
 from compliance_hub.core.text import has_bidi_controls, neutralise_bidi
 
 # Rows above the header that may hold a title ("Payments Q1 2026") and are skipped.
@@ -30,6 +32,7 @@ class Table:
     delimiter: str = ""
     sheet: str = ""
     notes: list[str] = field(default_factory=list)
+    headerless: bool = False  # the first row is a payment: the columns have no names
 
     def cell(self, row: list[str], column: int | None) -> str:
         """The stripped text of ``row[column]`` ("" when absent)."""
@@ -48,6 +51,7 @@ class Table:
             "delimiter": self.delimiter,
             "sheet": self.sheet,
             "notes": self.notes,
+            "headerless": self.headerless,
         }
         raw = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
         return gzip.compress(raw, compresslevel=1)
@@ -121,8 +125,13 @@ def build_table(kind: str, records: Records, **meta: Any) -> Table:
         )
     header_line, header_cells = filled[header_at]
     width = max(len(c) for _line, c in filled[header_at:])
+    headerless = looks_like_data(header_cells)
+    if headerless:
+        header_line, header_cells = 0, []
+        rows = filled[header_at:]
+    else:
+        rows = filled[header_at + 1 :]
     header = [c.strip() for c in header_cells] + [""] * (width - len(header_cells))
-    rows = filled[header_at + 1 :]
     if not rows:
         raise FileProblem(
             f"The file has a header row (row {header_line}) but no payment rows below it."
@@ -132,4 +141,41 @@ def build_table(kind: str, records: Records, **meta: Any) -> Table:
             f"The file has {len(rows):,} payment rows; the limit is {MAX_ROWS:,}. "
             "Split it into smaller files and reconcile each."
         )
-    return Table(kind=kind, header_line=header_line, header=header, rows=rows, **meta)
+    return Table(
+        kind=kind,
+        header_line=header_line,
+        header=header,
+        rows=rows,
+        headerless=headerless,
+        **meta,
+    )
+
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def looks_like_data(cells: list[str]) -> bool:
+    """The row reads as a payment, not as column names: no cell names a known field, and a
+    cell holds a date, an amount or an e-mail address."""
+    from compliance_hub.audits.columns import guess_mapping
+
+    texts = [c.strip() for c in cells]
+    if any(column is not None for column in guess_mapping(texts).values()):
+        return False
+    for text in texts:
+        if not text:
+            continue
+        if _EMAIL.match(text):
+            return True
+        try:
+            parse_date(text)
+            return True
+        except ValueProblem:
+            pass
+        if any(ch.isdigit() for ch in text):
+            try:
+                parse_amount(text)
+                return True
+            except ValueProblem:
+                pass
+    return False

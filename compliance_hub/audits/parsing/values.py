@@ -193,6 +193,29 @@ def parse_amount(text: str) -> Decimal | None:
     return -amount if negative else amount
 
 
+_CURRENCY_CODES = {
+    "us$": "USD",
+    "usd": "USD",
+    "$": "USD",
+    "eur": "EUR",
+    "€": "EUR",
+    "gbp": "GBP",
+    "£": "GBP",
+    "cad": "CAD",
+    "aud": "AUD",
+    "¥": "JPY",
+}
+
+
+def amount_currency(text: str) -> str:
+    """The currency written with an amount (``"USD"``, ``"EUR"``…), ``""`` when none is;
+    ``"?"`` when the cell names two different ones. A bare ``$`` is taken as US dollars."""
+    found = {_CURRENCY_CODES[m.casefold()] for m in _CURRENCY.findall(text)}
+    if not found:
+        return ""
+    return found.pop() if len(found) == 1 else "?"
+
+
 def _normalise_separators(value: str, original: str) -> str:
     """``value`` with thousands separators removed and a ``.`` decimal point."""
     problem = ValueProblem(f"“{original.strip()}” is not an amount")

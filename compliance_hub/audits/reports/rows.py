@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import Q
+
+from compliance_hub.audits.exposure import premium, total
 from compliance_hub.audits.models import Reconciliation, Status
+from compliance_hub.certificates.models import Certificate
 from compliance_hub.core.text import spreadsheet_cell as neutralise
 
 HEADERS = (
@@ -26,6 +30,10 @@ HEADERS = (
     "Certificates",
     "Duplicate of row",
     "Explanation",
+    "Currency",
+    "Manual decision",
+    "Amount not covered (USD)",
+    "Estimated premium (USD, estimate)",
 )
 _FIELDS = (
     "line",
@@ -42,6 +50,9 @@ _FIELDS = (
     "certificates",
     "duplicate_of",
     "note",
+    "currency",
+    "decision",
+    "uncovered_amount",
 )
 
 
@@ -61,6 +72,10 @@ class ReportRow:
     certificates: list[dict[str, Any]]
     duplicate_of: int | None
     note: str
+    currency: str
+    decision: str
+    uncovered_amount: Decimal | None
+    premium: Decimal | None = None
 
     @property
     def status_label(self) -> str:
@@ -88,31 +103,90 @@ class ReportRow:
             self.numbers,
             self.duplicate_of,
             neutralise(self.note),
+            self.currency,
+            neutralise(self.decision),
+            self.uncovered_amount,
+            self.premium,
         )
 
 
-def report_rows(reconciliation: Reconciliation, chunk: int = 2000) -> Iterator[ReportRow]:
-    """Every row of the reconciliation in file order."""
-    rows = reconciliation.rows.order_by("line").values_list(*_FIELDS)
-    for values in rows.iterator(chunk_size=chunk):
-        yield ReportRow(*values)
+EXCEPTIONS = (Status.NOT_COVERED, Status.PARTIAL, Status.AMBIGUOUS, Status.UNKNOWN)
+
+
+def report_rows(
+    reconciliation: Reconciliation, chunk: int = 2000, *, exceptions: bool = False
+) -> Iterator[ReportRow]:
+    """Every row of the reconciliation in file order, with its estimated premium; with
+    ``exceptions``, only the rows not covered, partly covered, ambiguous or unknown, and
+    those decided by hand."""
+    rows = reconciliation.rows.order_by("line")
+    if exceptions:
+        rows = rows.filter(Q(status__in=EXCEPTIONS) | ~Q(decision=""))
+    inputs = reconciliation.estimate_inputs
+    for values in rows.values_list(*_FIELDS).iterator(chunk_size=chunk):
+        row = ReportRow(*values)
+        if inputs.ready and row.uncovered_amount is not None:
+            row = replace(row, premium=premium(row.uncovered_amount, inputs))
+        yield row
+
+
+def exposure_total(reconciliation: Reconciliation) -> Decimal | None:
+    """The estimated premium of the whole reconciliation (``None`` without a class rate)."""
+    inputs = reconciliation.estimate_inputs
+    if not inputs.ready:
+        return None
+    amounts = (
+        reconciliation.rows.filter(uncovered_amount__isnull=False)
+        .values_list("uncovered_amount", flat=True)
+        .iterator(chunk_size=5000)
+    )
+    return total(amounts, inputs)
+
+
+def estimate_lines(reconciliation: Reconciliation) -> list[tuple[str, str]]:
+    """(label, value) lines describing the exposure estimate and its inputs."""
+    inputs = reconciliation.estimate_inputs
+    uncovered = reconciliation.totals.get("uncovered", "0.00")
+    figure = exposure_total(reconciliation)
+    lines = [
+        ("Amount paid for days not covered (USD)", f"{Decimal(uncovered):,.2f}"),
+        ("Share treated as payroll", f"{inputs.share.normalize():f}%"),
+        (
+            "Class rate per $100 of payroll",
+            f"{inputs.rate.normalize():f}" if inputs.rate is not None else "not entered",
+        ),
+        (
+            "Estimated premium (USD, an estimate)",
+            f"{figure:,.2f}" if figure is not None else "enter a class rate to estimate",
+        ),
+    ]
+    if reconciliation.estimate_set_by_label and reconciliation.estimate_set_at:
+        lines.append(
+            (
+                "Inputs entered by",
+                f"{reconciliation.estimate_set_by_label} on "
+                f"{reconciliation.estimate_set_at:%Y-%m-%d %H:%M} UTC",
+            )
+        )
+    return lines
 
 
 def summary_lines(reconciliation: Reconciliation) -> list[tuple[str, int, str]]:
-    """(status label, count, amount) for each status, then duplicates and the total."""
-    totals = reconciliation.totals
+    """(status label, count, US-dollar amount) for each status, then duplicates, the total,
+    the manual decisions among them, and each other currency apart."""
+    of = reconciliation.total
     lines = [
-        (status.label, totals[status.value]["count"], totals[status.value]["amount"])
-        for status in Status
+        (status.label, of(status.value)["count"], of(status.value)["amount"]) for status in Status
     ]
-    lines.append(
-        (
-            "Duplicate rows (not counted above)",
-            totals["duplicate"]["count"],
-            totals["duplicate"]["amount"],
+    duplicate, every, manual = of("duplicate"), of("all"), of("manual")
+    lines.append(("Duplicate rows (not counted above)", duplicate["count"], duplicate["amount"]))
+    lines.append(("All payments", every["count"], every["amount"]))
+    if manual["count"]:
+        lines.append(("  of which manual decisions", manual["count"], manual["amount"]))
+    for code, other in reconciliation.totals.get("currencies", {}).items():
+        lines.append(
+            (f"Amounts in {code} (not added above; in {code})", other["count"], other["amount"])
         )
-    )
-    lines.append(("All payments", totals["all"]["count"], totals["all"]["amount"]))
     return lines
 
 
@@ -122,3 +196,23 @@ def basis_text(basis: str) -> str:
         "period": "the service period of each payment (every day in it)",
         "payment": "the payment date (the schedule has no work date)",
     }.get(basis, basis)
+
+
+_CHUNK = 500
+
+
+def relied_on(reconciliation: Reconciliation) -> list[int]:
+    """Ids of the certificates cited by covered and partly covered rows, sorted."""
+    ids: set[int] = set()
+    rows = reconciliation.rows.filter(status__in=[Status.COVERED, Status.PARTIAL]).values_list(
+        "certificates", flat=True
+    )
+    for certificates in rows.iterator(chunk_size=2000):
+        ids.update(int(c["id"]) for c in certificates)
+    return sorted(ids)
+
+
+def certificates_of(ids: list[int]) -> Iterator[Certificate]:
+    """The certificates, by number within each chunk of ids."""
+    for i in range(0, len(ids), _CHUNK):
+        yield from Certificate.objects.filter(id__in=ids[i : i + _CHUNK]).order_by("number")

@@ -5,8 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from compliance_hub.audits.exposure import LABEL, SOURCE
 from compliance_hub.audits.models import Reconciliation
-from compliance_hub.audits.reports.rows import HEADERS, basis_text, report_rows, summary_lines
+from compliance_hub.audits.reports.rows import (
+    HEADERS,
+    basis_text,
+    estimate_lines,
+    report_rows,
+    summary_lines,
+)
 from compliance_hub.certificates.exports.xlsx_export import (
     DAY,
     MONEY,
@@ -22,8 +29,27 @@ COLUMNS = tuple(
     Column(title, width, kind)
     for title, width, kind in zip(
         HEADERS,
-        (7, 15, 26, 26, 16, 26, 18, 12, 12, 12, 12, 30, 10, 70),
-        (NUMBER, TEXT, TEXT, TEXT, TEXT, TEXT, TEXT, DAY, DAY, DAY, MONEY, TEXT, NUMBER, TEXT),
+        (7, 15, 26, 26, 16, 26, 18, 12, 12, 12, 12, 30, 10, 70, 9, 40, 16, 16),
+        (
+            NUMBER,
+            TEXT,
+            TEXT,
+            TEXT,
+            TEXT,
+            TEXT,
+            TEXT,
+            DAY,
+            DAY,
+            DAY,
+            MONEY,
+            TEXT,
+            NUMBER,
+            TEXT,
+            TEXT,
+            TEXT,
+            MONEY,
+            MONEY,
+        ),
         strict=True,
     )
 )
@@ -67,3 +93,11 @@ def _summary(book: Any, reconciliation: Reconciliation) -> None:
         sheet.write_string(row, 0, label)
         sheet.write_number(row, 1, count)
         sheet.write_number(row, 2, float(amount), money)
+    row += 2
+    sheet.write_string(row, 0, f"Exposure estimate ({LABEL.lower()})", bold)
+    for label, value in estimate_lines(reconciliation):
+        row += 1
+        sheet.write_string(row, 0, label)
+        sheet.write_string(row, 1, neutralise(value))
+    row += 1
+    sheet.write_string(row, 0, SOURCE)

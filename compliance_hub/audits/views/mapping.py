@@ -82,7 +82,9 @@ def mapping(request: HttpRequest, facility_id: int, token: UUID) -> HttpResponse
     if request.method != "POST":
         guessed = guess_mapping(table.header)
         form = MappingForm(initial=MappingForm.initial_for(guessed), header=table.header)
-        return _render(request, portal, upload, table, form, read_schedule_rows(table, guessed))
+        # Without a header nothing is guessed: the person chooses before any preview.
+        schedule = None if table.headerless else read_schedule_rows(table, guessed)
+        return _render(request, portal, upload, table, form, schedule)
     action = request.POST.get("action", "preview")
     if action == "discard":
         upload.delete()

@@ -7,7 +7,6 @@ from django.http import HttpRequest, StreamingHttpResponse
 from django.views.decorators.http import require_GET
 
 from compliance_hub.activity.models import Activity
-from compliance_hub.activity.services import record
 from compliance_hub.audits.reports.packet import packet_name, relied_on, stream_packet
 from compliance_hub.audits.views.common import reconciliation_of
 from compliance_hub.core.net import client_ip
@@ -17,14 +16,12 @@ from compliance_hub.facilities.queries import portal_for
 @login_required
 @require_GET
 def packet(request: HttpRequest, facility_id: int, reconciliation_id: int) -> StreamingHttpResponse:
-    portal = portal_for(request.user, facility_id)
+    portal = portal_for(request.user, facility_id, auditor=True)  # shared ones: see common
     reconciliation = reconciliation_of(portal, reconciliation_id)
     include = portal.facility.bulk_download_enabled
-    record(
+    portal.record(  # an auditor's names the firm and the grant
         Activity.Verb.AUDIT_PACKET,
-        actor=portal.person,
         ip=client_ip(request),
-        facility=portal.facility,
         target=f"reconciliation {reconciliation.pk}",
         detail={
             "reconciliation": reconciliation.pk,
