@@ -10,7 +10,7 @@ from datetime import UTC
 
 from django.db.models import QuerySet
 
-from compliance_hub.activity.kinds import describe, verb_label
+from compliance_hub.activity.kinds import describe, headline
 from compliance_hub.activity.models import Activity
 from compliance_hub.core.text import spreadsheet_cell
 
@@ -34,7 +34,7 @@ def row(activity: Activity) -> list[str]:
         for value in (
             at,
             activity.actor_label,
-            verb_label(activity.verb),
+            headline(activity),
             activity.verb,
             activity.target,
             facility,

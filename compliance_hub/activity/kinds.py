@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import ngettext
+
 from compliance_hub.activity.models import Activity
 
 Verb = Activity.Verb
@@ -15,8 +17,12 @@ SESSION_VERBS: tuple[str, ...] = (
     Verb.SIGN_IN_FAILED,
     Verb.SIGNED_OUT,
 )
-# API keys belong to the partner; a facility's log never shows them.
-PARTNER_ONLY_VERBS: tuple[str, ...] = (Verb.API_KEY_CREATED, Verb.API_KEY_REVOKED)
+# API keys and the insurance program belong to the partner; a facility's log never shows them.
+PARTNER_ONLY_VERBS: tuple[str, ...] = (
+    Verb.API_KEY_CREATED,
+    Verb.API_KEY_REVOKED,
+    Verb.PROGRAM_CHANGED,
+)
 
 FACILITY_VERBS: list[str] = [v for v in Verb.values if v not in PARTNER_ONLY_VERBS]
 PARTNER_VERBS: list[str] = list(Verb.values)
@@ -37,6 +43,34 @@ def verb_choices(verbs: list[str]) -> list[tuple[str, str]]:
 
 def verb_label(verb: str) -> str:
     return str(_LABELS.get(verb, verb))
+
+
+def headline(activity: Activity) -> str:
+    """What happened, in a few words: the verb's label, or what changed where the verb alone
+    would not say ("Turned bulk download on", not "Changed facility settings")."""
+    detail: dict[str, Any] = activity.detail if isinstance(activity.detail, dict) else {}
+    if activity.verb == Verb.SETTINGS_CHANGED and isinstance(
+        detail.get("bulk_download_enabled"), bool
+    ):
+        return (
+            "Turned bulk download on"
+            if detail["bulk_download_enabled"]
+            else ("Turned bulk download off")
+        )
+    return verb_label(activity.verb)
+
+
+def sentence(activity: Activity) -> str:
+    """The headline and its summary as one line: "Signed in with the e-mailed link"."""
+    summary = describe(activity)
+    return f"{headline(activity)} {summary}" if summary else headline(activity)
+
+
+_COUNTS = (
+    ("rows", ("%(n)s row", "%(n)s rows")),
+    ("certificates", ("%(n)s certificate", "%(n)s certificates")),
+    ("count", ("%(n)s item", "%(n)s items")),
+)
 
 
 def describe(activity: Activity) -> str:
@@ -60,12 +94,12 @@ def describe(activity: Activity) -> str:
         parts.append("through the API")
     if detail.get("not_modified"):
         parts.append("browser copy still current")
-    if "bulk_download_enabled" in detail:
+    if "bulk_download_enabled" in detail and headline(activity) == verb_label(verb):
         parts.append(f"bulk download {'on' if detail['bulk_download_enabled'] else 'off'}")
-    for key, label in (("rows", "rows"), ("certificates", "certificates"), ("count", "items")):
+    for key, (one, many) in _COUNTS:
         value = detail.get(key)
         if isinstance(value, int) and not isinstance(value, bool):
-            parts.append(f"{value:,} {label}")
+            parts.append(ngettext(one, many, value) % {"n": f"{value:,}"})
     if detail.get("what"):
         parts.append(str(detail["what"]))
     if detail.get("format"):

@@ -43,6 +43,10 @@ class Activity(models.Model):
         AUDIT_PACKET = "audit_packet", "Downloaded an audit packet"
         API_KEY_CREATED = "api_key_created", "Created an API key"
         API_KEY_REVOKED = "api_key_revoked", "Revoked an API key"
+        AUDITOR_GRANTED = "auditor_granted", "Gave an auditor access"
+        AUDITOR_REVOKED = "auditor_revoked", "Revoked an auditor's access"
+        AUDITOR_VIEWED = "auditor_viewed", "Auditor viewed"
+        PROGRAM_CHANGED = "program_changed", "Changed the insurance program"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     verb = models.CharField(max_length=32, choices=Verb.choices)

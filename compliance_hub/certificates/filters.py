@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 from django.http import QueryDict
 from django.utils import timezone
 
-from compliance_hub.certificates.forms import TableFilterForm
+from compliance_hub.certificates.forms import DATE_RANGES, TableFilterForm
 from compliance_hub.certificates.names import fold
 from compliance_hub.core.dates import human_date
 
@@ -131,6 +131,32 @@ class TableFilters:
             parts.append("Current certificates only" if self.status == "current" else "Void only")
         return parts
 
+    def within(self, period: tuple[date, date] | None) -> TableFilters:
+        """These filters, and the assignment active during ``period`` too (an auditor's audit
+        period, ``Portal.period``; ``None``: unchanged). "Active during" is two bounds,
+        effective date <= end and end date >= start, so both hold exactly with the tighter
+        of each: the latest start and the earliest end."""
+        if period is None:
+            return self
+        start, end = period
+        return replace(
+            self,
+            active_from=max(start, self.active_from) if self.active_from else start,
+            active_to=min(end, self.active_to) if self.active_to else end,
+        )
+
+    def outside(self, period: tuple[date, date] | None) -> bool:
+        """Whether these filters ask only for assignments that cannot be active during
+        ``period`` (an auditor's request for another period: a 404)."""
+        if period is None:
+            return False
+        start, end = period
+        too_late = [self.active_from, self.effective_from]
+        too_early = [self.active_to, self.end_to]
+        return any(d is not None and d > end for d in too_late) or any(
+            d is not None and d < start for d in too_early
+        )
+
     def preset_params(self, preset: str, today: date | None = None) -> dict[str, str]:
         """URL parameters for this view with ``preset`` as its "active during" range."""
         start, end = preset_range(preset, today)
@@ -149,6 +175,26 @@ _DATE_FIELDS = (
     "active_to",
 )
 _FILTER_FIELDS = (*_DATE_FIELDS, "name", "status")
+
+
+_GROUP_LABELS = {start: label for start, _, label in DATE_RANGES} | {
+    end: label for _, end, label in DATE_RANGES
+}
+
+
+def error_summary(form: TableFilterForm) -> list[dict[str, Any]]:
+    """The invalid filters in words, one item per field: ``id`` (of its input), ``label``,
+    ``errors``. The table and every export refusal show this same list."""
+    summary = []
+    for name, errors in form.errors.items():
+        field = form.fields.get(name)
+        label = str(field.label) if field is not None else "Filters"
+        if name in _GROUP_LABELS:
+            label = f"{_GROUP_LABELS[name].capitalize()} “{label.lower()}”"
+        summary.append(
+            {"id": form[name].auto_id if field else "", "label": label, "errors": errors}
+        )
+    return summary
 
 
 def parse_filters(querydict: QueryDict) -> tuple[TableFilters, TableFilterForm]:

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, fields, replace
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.http import QueryDict
+from django.utils import timezone
 
 from compliance_hub.certificates.expressions import CappedCount
 from compliance_hub.certificates.filters import (
@@ -27,7 +29,7 @@ from compliance_hub.certificates.filters import (
     parse_filters,
     preset_range,
 )
-from compliance_hub.certificates.models import Assignment
+from compliance_hub.certificates.models import Assignment, Certificate
 from compliance_hub.core.pagination import InvalidCursor, Keyset
 from compliance_hub.facilities.models import Facility
 
@@ -39,6 +41,8 @@ __all__ = [
     "SORT_COLUMNS",
     "Cursor",
     "Page",
+    "Position",
+    "Recent",
     "TableFilters",
     "TableRow",
     "capped_count",
@@ -47,13 +51,16 @@ __all__ = [
     "matching",
     "parse_cursor",
     "parse_filters",
+    "position",
     "preset_range",
+    "recent",
     "table_page",
     "widen_longest_assignment",
 ]
 
 PAGE_SIZE = 50
-# The count is exact up to this many rows; beyond it the table says "more than 10,000".
+# The count on the page is exact up to this many rows; beyond it the page says "more than
+# 10,000" until the exact figure (``position``) loads.
 COUNT_CAP = 10_000
 # Above every character a folded name can hold: the end of a prefix range.
 _PREFIX_END = "\U0010ffff"
@@ -340,4 +347,80 @@ def table_page(
         next_cursor=token(rows[-1]) if rows and has_next else None,
         previous_cursor=token(rows[0]) if rows and has_previous else None,
         is_first=not has_previous,
+    )
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where a page lies among every matching row: rows ``first`` to ``last`` (counted from 1;
+    both 0 for an empty page) of ``total``."""
+
+    total: int
+    first: int
+    last: int
+
+
+def position(
+    facility: Facility, filters: TableFilters, cursor: Cursor | None, page_size: int = PAGE_SIZE
+) -> Position:
+    """The exact count of ``matching`` rows (no cap) and the place of the page after/before
+    ``cursor`` among them, as ``table_page`` cuts it. One query. For the table's count, which
+    loads after its rows."""
+    rows = matching(facility, filters).order_by()
+    if cursor is None:
+        total = rows.count()
+        return Position(total, 1 if total else 0, min(total, page_size))
+    beyond = keyset(filters).beyond(cursor.values, backwards=cursor.before)
+    counts = rows.aggregate(total=Count("id"), beyond=Count("id", filter=beyond))
+    total, beyond_count = counts["total"], counts["beyond"]
+    if cursor.before:  # the page is the (at most) page_size rows just before the cursor's row
+        last = beyond_count
+        first = max(1, last - page_size + 1) if last else 0
+    else:  # the page starts after every row up to and including the cursor's
+        first = total - beyond_count + 1
+        if first > total:
+            return Position(total, 0, 0)
+        last = min(total, first + page_size - 1)
+    return Position(total, first, last)
+
+
+# "Lately" on a facility's overview: certificates voided or superseded within this many days.
+RECENT_DAYS = 30
+RECENT_CHANGES = 5
+
+
+@dataclass(frozen=True)
+class Recent:
+    """What is new at a facility: this month's assignments and certificates, and the
+    certificates voided or superseded lately (at most ``RECENT_CHANGES``, newest first)."""
+
+    month: TableFilters  # "active during" this calendar month: the table's filters for it
+    active_this_month: int  # assignments active during the month, counted up to COUNT_CAP + 1
+    issued_this_month: int  # certificates issued since the month began (new and replacements)
+    changes: list[Certificate]  # with their assignment
+    more_changes: bool
+
+
+def recent(facility: Facility, today: date) -> Recent:
+    """What changed at ``facility`` this month and lately. Three queries."""
+    first = today.replace(day=1)
+    following = (first + timedelta(days=32)).replace(day=1)
+    month = TableFilters(active_from=first, active_to=following - timedelta(days=1))
+    start = datetime.combine(first, time.min, tzinfo=timezone.get_current_timezone())
+    since = datetime.combine(
+        today - timedelta(days=RECENT_DAYS), time.min, tzinfo=timezone.get_current_timezone()
+    )
+    certificates = Certificate.objects.filter(assignment__facility_id=facility.pk)
+    changed = list(
+        certificates.filter(Q(voided_at__gte=since) | Q(superseded_at__gte=since))
+        .select_related("assignment")
+        .defer("snapshot")
+        .order_by(Coalesce("voided_at", "superseded_at").desc(), "-id")[: RECENT_CHANGES + 1]
+    )
+    return Recent(
+        month=month,
+        active_this_month=capped_count(facility, month),
+        issued_this_month=certificates.filter(issued_at__gte=start).count(),
+        changes=changed[:RECENT_CHANGES],
+        more_changes=len(changed) > RECENT_CHANGES,
     )

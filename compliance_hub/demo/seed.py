@@ -115,6 +115,7 @@ class Line(NamedTuple):
     limits: list[list[Any]]
     additional_insured: bool = False
     subrogation_waived: bool = False
+    details: Mapping[str, Any] | None = None  # other CoverageLine fields (term, basis, E.L.)
 
 
 ONE_INSURER = {"A": ("Granite Mutual", "")}  # letter: (name, NAIC number)
@@ -139,8 +140,13 @@ def partner_with_program(
     }
     for position, line in enumerate(lines):
         values = {**line._asdict(), "insurer": by_letter[line.insurer]}
+        values.update(values.pop("details") or {})
         CoverageLine.objects.create(partner=partner, position=position, **values)
     return partner
+
+
+# The demo program's policy term (certificates print it beside each policy number).
+TERM = {"policy_effective": date(2026, 1, 1), "policy_expiry": date(2027, 1, 1)}
 
 
 def _partner() -> Partner:
@@ -168,12 +174,14 @@ def _partner() -> Partner:
                 ],
                 additional_insured=True,
                 subrogation_waived=True,
+                details={**TERM, "basis": "occurrence", "aggregate_applies_per": "project"},
             ),
             Line(
                 "B",
                 kind.PROFESSIONAL_LIABILITY,
                 "PL-7730912-02",
                 [["Each claim", 1_000_000], ["Aggregate", 3_000_000]],
+                details={**TERM, "basis": "claims_made", "aggregate_applies_per": "policy"},
             ),
             Line(
                 "C",
@@ -185,6 +193,7 @@ def _partner() -> Partner:
                     ["Temporary total disability (weekly)", 500],
                 ],
                 subrogation_waived=True,
+                details=TERM,
             ),
         ],
         support_email="support@brightside.example",
@@ -193,6 +202,8 @@ def _partner() -> Partner:
         producer_contact_name="Dana Whitfield",
         producer_phone="(614) 555-0142",
         producer_email="certificates@harborvale.example",
+        representative_name="Dana Whitfield",
+        representative_title="Account Executive",
     )
 
 

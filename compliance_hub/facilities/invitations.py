@@ -39,7 +39,8 @@ MEMBER = Membership.Role.MEMBER
 class By:
     """Who acts: a ``person`` (the team page), a ``partner`` (its API and console) or, with
     neither, the operator. The activity log names ``actor`` (``person`` unless given) and
-    ``label`` (unless given: the person's address, the partner, or "operator")."""
+    ``label`` (unless given: the person's address, the staff person's address with the
+    partner's name, the partner, or "operator"; API calls give the key's ``actor_label``)."""
 
     person: Person | None = None
     partner: Partner | None = None
@@ -53,8 +54,10 @@ class By:
             label = self.label
         elif self.person is not None:
             label = self.person.email
+        elif self.partner is not None and self.actor is not None:
+            label = f"{self.actor.email} ({self.partner.name})"  # staff acting for the partner
         elif self.partner is not None:
-            label = f"partner:{self.partner.slug}"
+            label = self.partner.name
         else:
             label = "operator"
         return {"actor": self.actor or self.person, "ip": self.ip, "actor_label": label}

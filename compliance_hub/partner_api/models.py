@@ -37,6 +37,13 @@ class ApiKey(models.Model):
     def is_active(self) -> bool:
         return self.revoked_at is None
 
+    @property
+    def actor_label(self) -> str:
+        """How the activity log names a call made with this key: its name and prefix."""
+        if self.name:
+            return f"API key “{self.name}” ({self.prefix}…)"
+        return f"API key {self.prefix}…"
+
 
 class IdempotencyRecord(models.Model):
     """The stored response to a POST sent with an ``Idempotency-Key`` header (kept 24 hours)."""

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from compliance_hub.certificates.models import Assignment, Certificate, Contractor
 from compliance_hub.core.pagination import InvalidCursor, Keyset
-from compliance_hub.facilities.models import Facility, Partner
+from compliance_hub.facilities.models import CoverageLine, Facility, Partner
 
 M = TypeVar("M", bound=Model)
 
@@ -23,6 +23,22 @@ def facility(partner: Partner, external_id: str) -> Facility:
     found = Facility.objects.filter(partner=partner, external_id=external_id).first()
     if found is None:
         raise Http404(f"You have no facility with external id {external_id!r}.")
+    return found
+
+
+def coverage_lines(partner_ids: list[int]) -> QuerySet[CoverageLine]:
+    """The coverage lines of these partners' insurance programs, in certificate order."""
+    return (
+        CoverageLine.objects.filter(partner_id__in=partner_ids)
+        .select_related("insurer", "partner")
+        .order_by("partner__name", "partner_id", "position", "id")
+    )
+
+
+def coverage_line(partner_ids: list[int], line_id: int) -> CoverageLine:
+    found = coverage_lines(partner_ids).filter(pk=line_id).first()
+    if found is None:
+        raise Http404(f"Your insurance program has no coverage line {line_id}.")
     return found
 
 

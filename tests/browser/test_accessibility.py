@@ -64,6 +64,9 @@ def test_signed_out_and_public_pages(hub, portal):
 def test_facility_pages(hub, portal, tmp_path):
     page = hub.new_page(session_of=portal.pat)
     alder = portal.alder.pk
+    visit(
+        hub, page, f"/facilities/{alder}/", "facility overview", portal.alder.name, shot="overview"
+    )
     visit(hub, page, f"/facilities/{alder}/certificates/", "certificate table", portal.alder.name)
     expect(page.locator("time").first).to_have_text("Mar 4, 2026")
     hub.shot(page, "table")
@@ -74,7 +77,18 @@ def test_facility_pages(hub, portal, tmp_path):
         "table, nothing matches",
         portal.alder.name,
     )
-    expect(page.get_by_text("No assignments match these filters.")).to_be_visible()
+    expect(page.get_by_text("No assignments match these filters.", exact=True)).to_be_visible()
+    visit(
+        hub,
+        page,
+        f"/facilities/{alder}/certificates/?active_from=2026-02-01&active_to=2026-02-28",
+        "table with its filters folded into one line",
+        portal.alder.name,
+    )
+    expect(page.locator("details.filters summary")).to_contain_text("Edit filters")
+    page.get_by_text("Edit filters").click()
+    expect(page.get_by_role("button", name="Apply")).to_be_visible()
+    hub.check_a11y(page, "table with its filter panel opened again")
     visit(
         hub,
         page,

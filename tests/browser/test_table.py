@@ -54,6 +54,8 @@ def test_filter_by_effective_dates_switch_facility_clear_and_reopen_the_bookmark
     assert names(page) == ["Bob Stone"]
     expect(page.get_by_label("From").first).to_have_value("2026-02-01")
 
+    # Applied filters are one line above the table; "Edit filters" opens the panel again.
+    page.get_by_text("Edit filters").click()
     page.get_by_role("link", name="Clear").click()
     page.wait_for_url(re.compile(rf"/facilities/{portal.birch.pk}/certificates/$"))
     assert names(page) == ["Bob Stone", "Fay Gold"]
@@ -136,6 +138,9 @@ def test_journey_two_with_the_keyboard_only(hub, portal):
     page.wait_for_url(re.compile(rf"/facilities/{portal.birch.pk}/certificates/\?"))
     assert names(page) == ["Bob Stone"]
 
+    tab_to(page, "Filters:")  # the folded filters' summary line
+    focus_ring(page)
+    page.keyboard.press("Enter")  # opens the panel
     tab_to(page, "Clear")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(rf"/facilities/{portal.birch.pk}/certificates/$"))

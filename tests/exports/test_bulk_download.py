@@ -10,10 +10,11 @@ from datetime import date
 import pytest
 from django.core.files.storage import default_storage
 from django.urls import reverse
+from pypdf import PdfReader
 
 from compliance_hub.activity.models import Activity
-from compliance_hub.certificates import documents
-from compliance_hub.certificates.exports import bulk
+from compliance_hub.certificates import copies, documents
+from compliance_hub.certificates.exports import bulk, pdfs
 from compliance_hub.certificates.models import Certificate
 from compliance_hub.facilities.models import Facility
 from tests import factories
@@ -70,13 +71,26 @@ def test_every_certificate_with_its_stored_bytes_and_hash(client, site):
     pdfs = [n for n in archive.namelist() if n.endswith(".pdf")]
     assert archive.namelist() == [*pdfs, "index.csv", "README.txt"]
     assert pdfs == [r["File name"] for r in index]
-    for entry in index:
+    for entry in index[1:]:
         certificate = Certificate.objects.get(number=entry["Certificate number"])
         member = archive.read(entry["File name"])
         assert member == documents.open_pdf(certificate).read()
         assert member.startswith(b"%PDF")
         assert hashlib.sha256(member).hexdigest() == entry["SHA-256"] == certificate.sha256
         assert entry["Note"] == ""
+    # R5's void certificate is there as its copy stamped VOID on every page, named so; the
+    # index gives that file's SHA-256, and the issued PDF's in the note.
+    void = Certificate.objects.get(number=index[0]["Certificate number"])
+    member = archive.read(index[0]["File name"])
+    assert index[0]["File name"].endswith(f"{void.number}-VOID.pdf")
+    assert member == copies.stamped_pdf(void)
+    assert hashlib.sha256(member).hexdigest() == index[0]["SHA-256"] != void.sha256
+    assert index[0]["Note"] == (
+        "Copy stamped VOID on every page: no longer valid. "
+        f"SHA-256 of the PDF as issued: {void.sha256}"
+    )
+    pages = PdfReader(io.BytesIO(member)).pages
+    assert all("VOID since" in (page.extract_text() or "") for page in pages)
     r3 = next(
         r for r in index if r["Certificate number"] == site.rows["R3"].current_certificate.number
     )
@@ -126,7 +140,9 @@ def test_only_certificates_matching_the_filters(client, site, query, labels):
     expected = [site.rows[label].current_certificate.number for label in labels]
     assert [r["Certificate number"] for r in read_index(archive)] == expected
     pdfs = [n for n in archive.namelist() if n.endswith(".pdf")]
-    assert [name.rsplit("_", 1)[1].removesuffix(".pdf") for name in pdfs] == expected
+    # A void certificate's member is its stamped copy, named ``…-VOID.pdf``.
+    numbers = [name.rsplit("_", 1)[1].removesuffix(".pdf").removesuffix("-VOID") for name in pdfs]
+    assert numbers == expected
 
 
 def test_another_facilitys_certificates_are_never_included(client, site):
@@ -185,15 +201,12 @@ def test_recorded_in_activity_with_filters_and_row_count(client, site):
     )
 
 
-def test_zero_matching_rows_give_a_valid_archive_with_readme_and_empty_index(client, site):
+def test_zero_matching_rows_give_a_page_saying_so_not_an_empty_archive(client, site):
     client.force_login(site.person)
-    archive, _ = download(client, site.facility.pk, "effective_from=2030-01-01")
-    assert archive.namelist() == ["index.csv", "README.txt"]
-    assert read_index(archive) == []
-    readme = archive.read("README.txt").decode()
-    assert "Assignments matching the filters: 0" in readme
-    assert "Certificate PDFs in this archive: 0" in readme
-    assert Activity.objects.get(verb=Activity.Verb.BULK_DOWNLOADED).detail["rows"] == 0
+    response = client.get(url(site.facility.pk, "effective_from=2030-01-01"))
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/html")
+    assert "Nothing to export: no assignments match these filters" in response.content.decode()
+    assert not Activity.objects.filter(verb=Activity.Verb.BULK_DOWNLOADED).exists()
 
 
 def test_invalid_filters_export_nothing(client, site):
@@ -205,8 +218,9 @@ def test_invalid_filters_export_nothing(client, site):
 
 
 def test_the_archive_streams_while_it_is_built(client, site, monkeypatch):
-    """The first bytes (the first PDF) leave before later certificates are even rendered."""
+    """The first bytes (the first PDF) leave before later batches are even rendered."""
     monkeypatch.setattr(bulk, "WRITE_SIZE", 1)  # a write per member (default: per megabyte)
+    monkeypatch.setattr(pdfs, "RENDER_BATCH", 1)  # rows rendered a batch at a time (500)
     client.force_login(site.person)
     response = client.get(url(site.facility.pk))
     assert response.streaming
@@ -251,7 +265,10 @@ def test_certificates_above_the_buffer_limit_are_streamed_in_chunks(client, site
         info = archive.getinfo(entry["File name"])
         assert not info.flag_bits & 0x08  # size and CRC-32 known before the bytes: no descriptor
         certificate = Certificate.objects.get(number=entry["Certificate number"])
-        assert archive.read(info) == documents.open_pdf(certificate).read()
+        if certificate.status == Certificate.Status.VOID:  # stamped, from the verified bytes
+            assert archive.read(info) == copies.stamped_pdf(certificate)
+        else:
+            assert archive.read(info) == documents.open_pdf(certificate).read()
 
 
 def test_a_large_file_that_fails_its_hash_is_left_out_too(client, site, monkeypatch):

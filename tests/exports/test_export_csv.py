@@ -143,9 +143,16 @@ def test_formula_injection_is_neutralised(client, site):
     )
 
 
-def test_zero_rows_give_just_the_header(client, site):
+def test_zero_rows_give_a_page_saying_so_not_an_empty_file(client, site):
     client.force_login(site.person)
-    assert export(client, site.facility.pk, "effective_from=2030-01-01") == []
+    response = client.get(url(site.facility.pk, "effective_from=2030-01-01"))
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/html")
+    assert "Content-Disposition" not in response
+    page = response.content.decode()
+    assert "Nothing to export: no assignments match these filters" in page
+    assert "Effective on or after" in page  # which filters matched nothing
+    assert "effective_from=2030-01-01" in page  # the way back keeps them, to widen
+    assert not Activity.objects.filter(verb=Activity.Verb.EXPORTED).exists()
 
 
 def test_recorded_in_activity_with_filters_and_row_count(client, site):

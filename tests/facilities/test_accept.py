@@ -91,8 +91,11 @@ def test_expired_invitation_fails_and_one_click_renews(link):
     assert browser.get("/invitations/accept/").status_code == 410
     assert browser.post("/invitations/accept/").status_code == 410
     assert Activity.objects.filter(verb="sign_in_failed", detail__reason="expired").exists()
-    page = browser.post("/invitations/renew/")
+    page = browser.post("/invitations/renew/", follow=True)
+    assert page.redirect_chain == [("/invitations/renewed/", 302)]  # a reload sends nothing
+    assert "new link is on its way" in page.content.decode()
     assert "joiner@example.com" not in page.content.decode()
+    assert browser.get("/invitations/renewed/").status_code == 200
     [message] = deliver()
     assert message.to == ["joiner@example.com"]
     fresh = path_in(message.body)
@@ -150,9 +153,11 @@ def test_existing_account_accepting_keeps_one_person(facility, inviter):
 def test_decline_from_the_link_closes_the_invitation_and_signs_nobody_in(link, facility):
     browser = Client()
     browser.get(link)
-    page = browser.post("/invitations/decline/")
+    page = browser.post("/invitations/decline/", follow=True)
+    assert page.redirect_chain == [("/invitations/declined/", 302)]  # POST/redirect/GET
     assert page.status_code == 200 and "Invitation declined" in page.content.decode()
     assert "no-store" in page["Cache-Control"]
+    assert "Invitation declined" in browser.get("/invitations/declined/").content.decode()
     assert not is_signed_in(browser)
     assert not Person.objects.filter(email="joiner@example.com").exists()
     invitation = Invitation.objects.get()

@@ -69,7 +69,7 @@ def test_pdf_download(api, partner, number):
     again = b"".join(api.get(f"/certificates/{number}/pdf").streaming_content)
     assert again == data
     download = Activity.objects.filter(verb=Activity.Verb.DOWNLOADED, target=number).first()
-    assert download is not None and download.actor_label.startswith("api:chk_live_")
+    assert download is not None and download.actor_label.startswith("API key “tests” (chk_live_")
     assert download.facility.external_id == "FAC-1"
 
 

@@ -28,8 +28,9 @@ def console(staff):
 
 
 def test_create_shows_the_key_once_and_it_works(console, partner, staff):
-    response = console.post("/partner/keys/new/", {"name": "Scheduler", "partner": partner.pk})
-    assert response.status_code == 200
+    posted = console.post("/partner/keys/new/", {"name": "Scheduler", "partner": partner.pk})
+    assert posted.status_code == 302 and posted["Location"] == "/partner/keys/"
+    response = console.get("/partner/keys/")
     raw = response.context["new_key"]
     assert raw.startswith("chk_live_") and raw in response.content.decode()
     assert "no-store" in response["Cache-Control"]
@@ -80,3 +81,37 @@ def test_non_staff_cannot_manage_keys(partner):
     assert client.post("/partner/keys/new/", {"partner": partner.pk}).status_code == 404
     assert client.post(f"/partner/keys/{key.pk}/revoke/").status_code == 404
     assert ApiKey.objects.get().revoked_at is None
+
+
+def test_reloading_after_creating_a_key_neither_creates_another_nor_shows_it_again(
+    console, partner
+):
+    """POST/redirect/GET: the browser's reload repeats the GET, not the POST."""
+    shown = console.post(
+        "/partner/keys/new/", {"name": "Payroll", "partner": partner.pk}, follow=True
+    )
+    assert shown.redirect_chain == [("/partner/keys/", 302)]
+    raw = shown.context["new_key"]
+    page = shown.content.decode()
+    assert raw in page and 'data-copy="new-key"' in page and "partner_api/copy" in page
+    reloaded = console.get("/partner/keys/")
+    assert reloaded.context["new_key"] == "" and raw not in reloaded.content.decode()
+    assert "Your new API key" not in reloaded.content.decode()
+    assert ApiKey.objects.filter(partner=partner).count() == 1
+    assert Activity.objects.filter(verb=Activity.Verb.API_KEY_CREATED).count() == 1
+
+
+def test_a_new_key_is_shown_only_in_the_session_that_created_it(console, partner, staff):
+    console.post("/partner/keys/new/", {"name": "Payroll", "partner": partner.pk})
+    colleague = factories.person("colleague@acme.example")
+    PartnerStaff.objects.create(partner=partner, person=colleague)
+    other = Client()
+    other.force_login(colleague)
+    assert other.get("/partner/keys/").context["new_key"] == ""
+    assert console.get("/partner/keys/").context["new_key"].startswith("chk_live_")
+
+
+def test_the_console_links_the_api_guide(console):
+    page = console.get("/partner/keys/").content.decode()
+    assert 'href="/api/guide/"' in page
+    assert "docs/api.md" not in page

@@ -56,7 +56,7 @@ def test_bulk_download_kept_unless_sent(api, partner):
         True,
         False,
     ]
-    assert all(a.actor_label.startswith("api:chk_live_") for a in changes)
+    assert all(a.actor_label.startswith("API key “tests” (chk_live_") for a in changes)
 
 
 @pytest.mark.parametrize(

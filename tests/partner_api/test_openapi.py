@@ -29,6 +29,9 @@ OPERATIONS = {
     ("get", "/api/v1/facilities/{external_id}/invitations"),
     ("post", "/api/v1/facilities/{external_id}/invitations"),
     ("delete", "/api/v1/facilities/{external_id}/invitations/{invitation_id}"),
+    ("get", "/api/v1/program"),
+    ("put", "/api/v1/program/representative"),
+    ("put", "/api/v1/program/coverage-lines/{line_id}"),
 }
 
 

@@ -95,8 +95,11 @@ def test_filters_by_keyboard_and_a_phone_sized_screen(live_server, two_facilitie
         page.keyboard.press("Enter")  # submits the GET form, like Apply
         page.wait_for_url(re.compile(r"\?.*q=lee"))
         expect(page.get_by_text("1 assignment", exact=True)).to_be_visible()
-        assert panel.evaluate("d => d.open") is True  # filters in use: it stays open
+        # Applied, the filters fold into one line with the count; the rows are right below.
+        assert panel.evaluate("d => d.open") is False
+        expect(panel.locator("summary")).to_contain_text("Contractor name “lee”")
         expect(page.locator(".contractor")).to_have_text(["Ann Lee"])
+        page.get_by_text("Edit filters").click()
         page.get_by_role("link", name="Clear").click()
         expect(page.get_by_text("2 assignments")).to_be_visible()
         # An impossible date typed into the URL: a message by the field, the table still there.

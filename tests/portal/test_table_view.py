@@ -85,7 +85,13 @@ def test_filters_live_in_the_url_and_links_keep_them(client, roster):
         client.get(table_url(roster.facility, "active_from=2025-01-05&active_to=2025-01-05"))
     )
     assert sorted(row_names(page)) == ["Bob Stone", "Carl Åberg"]
-    assert "2 assignments" in page and "match the filters" in page
+    # Applied filters read as one line: what they are, how many rows, "Edit filters".
+    summary = re.sub(
+        r"<[^>]+>",
+        "",
+        re.search(r'<details class="card filters"[^>]*>\s*<summary>(.*?)</summary>', page, re.S)[1],
+    )
+    assert "Active during Jan 5, 2025 to Jan 5, 2025" in summary and "2 assignments" in summary
     assert 'value="2025-01-05"' in page  # the form shows the filter back
     header_links = re.findall(r'class="sort-link" href="([^"]+)"', page)
     assert header_links and all("active_from=2025-01-05" in unescape(u) for u in header_links)

@@ -13,6 +13,8 @@ from django.db import transaction
 from django.test import Client
 
 from compliance_hub.accounts.models import Person
+from compliance_hub.auditors import services as auditor_services
+from compliance_hub.auditors.models import AuditorGrant
 from compliance_hub.audits import services as audit_services
 from compliance_hub.audits.models import PendingUpload, Reconciliation
 from compliance_hub.certificates.models import Assignment, Certificate
@@ -59,6 +61,8 @@ class World:
     invitation: Invitation
     reconciliation: Reconciliation
     upload: PendingUpload  # the member's own pending upload
+    auditor: Person  # read-only auditor of ``facility``: its audit period, ``reconciliation``
+    grant: AuditorGrant
     clients: dict[str, Client] = field(default_factory=dict)
     cookies: dict[str, Any] = field(default_factory=dict)
 
@@ -73,6 +77,7 @@ PRINCIPALS = (
     "operator",
     "other_key",  # another partner's API key
     "key",  # the right partner's API key
+    "auditor",  # an auditor of ``facility`` (grant: the assignment's period, the reconciliation)
 )
 
 
@@ -105,6 +110,15 @@ def build_world() -> World:
     )
     reconciliation = run_schedule(facility, member, ROWS)
     upload = audit_services.keep_upload(facility, member, "s.csv", csv_bytes(ROWS))
+    grant = auditor_services.grant(
+        facility,
+        email="ava@audit.example",
+        firm="Granite Audit",
+        period_start=date(2025, 7, 1),
+        period_end=date(2026, 6, 30),
+        reconciliation_ids=[reconciliation.pk],
+        by=primary,
+    )
     w = World(
         partner=partner,
         facility=facility,
@@ -124,6 +138,8 @@ def build_world() -> World:
         invitation=invitation,
         reconciliation=reconciliation,
         upload=upload,
+        auditor=grant.person,
+        grant=grant,
     )
     for name in PRINCIPALS:
         person = getattr(w, name, None) if name not in ("anonymous", "key", "other_key") else None

@@ -17,16 +17,26 @@ import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.core.cache import cache
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
+from compliance_hub.auditors.models import AuditorGrant
+from compliance_hub.audits.models import Reconciliation, RowDecision
 from compliance_hub.certificates.documents import verify_url
 from compliance_hub.certificates.models import Assignment
-from compliance_hub.facilities.models import Facility, Invitation, Membership
+from compliance_hub.facilities.models import (
+    CoverageLine,
+    Facility,
+    Invitation,
+    Membership,
+    Partner,
+)
 from compliance_hub.partner_api.api.app import api
 from compliance_hub.partner_api.models import ApiKey
 from tests.security.conftest import PRINCIPALS, World
@@ -74,13 +84,17 @@ def facility_page(
     *,
     member: Expect | None = None,
     primary: Expect | None = None,
+    auditor: Expect = 404,
     **kw: Any,
 ) -> Rule:
-    """A page of one facility: its members only; anyone else signed in gets 404."""
+    """A page of one facility: its members only; anyone else signed in gets 404. The
+    facility's auditor only where ``auditor`` says (their audit period, shared audits)."""
     expect = _all(404, anonymous=SIGN_IN, key=SIGN_IN, other_key=SIGN_IN)
     expect["member"] = ok if member is None else member
     expect["primary"] = ok if primary is None else primary
-    kw.setdefault("sees", frozenset({"member", "primary"}))
+    expect["auditor"] = auditor
+    readers = {"member", "primary"} | ({"auditor"} if auditor in (200, 302) else set())
+    kw.setdefault("sees", frozenset(readers))
     return Rule(method, url, expect, **kw)
 
 
@@ -124,6 +138,10 @@ def _invited(w: World) -> bool:
     return Invitation.objects.filter(email="x@example.com").exists()
 
 
+def _line(w: World) -> CoverageLine:
+    return CoverageLine.objects.filter(partner=w.partner).order_by("id").first()
+
+
 def _assignment(w: World) -> Assignment:
     return Assignment.objects.get(pk=w.assignment.pk)
 
@@ -154,6 +172,7 @@ RULES: dict[str, Rule] = {
             staff="/partner/",
             other_staff="/partner/",
             operator="/admin/",
+            auditor="/facilities/",  # the audited facility's certificates
         ),
     ),
     # Sign-in: public by nature; the answers do not depend on who asks. A made-up link
@@ -167,6 +186,7 @@ RULES: dict[str, Rule] = {
     "accounts:sign_out": public("POST", lambda w: "/sign-out/", 302),
     "accounts:sign_out_everywhere": public("POST", lambda w: "/sign-out/everywhere/", 302),
     # Team pages: members see and invite; only primary contacts remove others.
+    "facilities:overview": facility_page("GET", lambda w: f"{fac(w)}/", 200),
     "facilities:team": facility_page("GET", lambda w: f"{fac(w)}/team/", 200),
     "facilities:team_invite": facility_page(
         "POST",
@@ -196,7 +216,9 @@ RULES: dict[str, Rule] = {
     ),
     # Accepting an invitation: the token is the credential; a made-up one opens nothing.
     "facilities:invitation_accept": public("GET", lambda w: "/invitations/accept/", 410),
-    "facilities:invitation_renew": public("POST", lambda w: "/invitations/renew/", 200),
+    "facilities:invitation_renew": public("POST", lambda w: "/invitations/renew/", 302),
+    "facilities:invitation_renewed": public("GET", lambda w: "/invitations/renewed/", 200),
+    "facilities:invitation_declined": public("GET", lambda w: "/invitations/declined/", 200),
     "facilities:invitation_decline": public(
         "POST", lambda w: "/invitations/decline/", 410, changed=_invitation_revoked
     ),
@@ -221,28 +243,43 @@ RULES: dict[str, Rule] = {
     ),
     "facilities:invitation_link": public("GET", lambda w: "/invitations/" + "x" * 43 + "/", 410),
     # The certificate table and its downloads.
+    # The auditor too: the world's assignment is active during their audit period.
     "certificates:switch": facility_page(
-        "GET", lambda w: f"/facilities/switch/?facility={w.facility.pk}", 302
+        "GET", lambda w: f"/facilities/switch/?facility={w.facility.pk}", 302, auditor=302
     ),
-    "certificates:table": facility_page("GET", lambda w: f"{fac(w)}/certificates/", 200),
+    "certificates:table": facility_page(
+        "GET", lambda w: f"{fac(w)}/certificates/", 200, auditor=200
+    ),
+    "certificates:count": facility_page(
+        "GET", lambda w: f"{fac(w)}/certificates/count/", 200, auditor=200
+    ),
     "certificates:view": facility_page(
-        "GET", lambda w: f"{fac(w)}/certificates/{w.certificate.number}/", 200
+        "GET", lambda w: f"{fac(w)}/certificates/{w.certificate.number}/", 200, auditor=200
     ),
     "certificates:download": facility_page(
-        "GET", lambda w: f"{fac(w)}/certificates/{w.certificate.number}/download/", 200
+        "GET",
+        lambda w: f"{fac(w)}/certificates/{w.certificate.number}/download/",
+        200,
+        auditor=200,
+    ),
+    "certificates:original": facility_page(
+        "GET",
+        lambda w: f"{fac(w)}/certificates/{w.certificate.number}/original/",
+        200,
+        auditor=200,
     ),
     "certificates:history": facility_page(
-        "GET", lambda w: f"{fac(w)}/assignments/{w.assignment.pk}/", 200
+        "GET", lambda w: f"{fac(w)}/assignments/{w.assignment.pk}/", 200, auditor=200
     ),
     "certificates:export_csv": facility_page(
-        "GET", lambda w: f"{fac(w)}/certificates/export.csv", 200
+        "GET", lambda w: f"{fac(w)}/certificates/export.csv", 200, auditor=200
     ),
     "certificates:export_xlsx": facility_page(
-        "GET", lambda w: f"{fac(w)}/certificates/export.xlsx", 200
+        "GET", lambda w: f"{fac(w)}/certificates/export.xlsx", 200, auditor=200
     ),
-    # Bulk download is off until the partner turns it on: members are told so.
+    # Bulk download is off until the partner turns it on: members and auditors are told so.
     "certificates:bulk_download": facility_page(
-        "GET", lambda w: f"{fac(w)}/certificates/bulk.zip", 403
+        "GET", lambda w: f"{fac(w)}/certificates/bulk.zip", 403, auditor=403
     ),
     # Public verification: exactly what the certificate states, to anyone holding it.
     "certificates:verify": public(
@@ -250,14 +287,68 @@ RULES: dict[str, Rule] = {
     ),
     "certificates:verify_form": public("GET", lambda w: "/verify/", 200),
     # Audits: members of the facility; a pending upload is its uploader's own.
-    "audits:list": facility_page("GET", lambda w: f"{fac(w)}/audits/", 200),
+    "audits:list": facility_page("GET", lambda w: f"{fac(w)}/audits/", 200, auditor=200),
     "audits:upload": facility_page("GET", lambda w: f"{fac(w)}/audits/new/", 200),
     "audits:mapping": facility_page(
         "GET", lambda w: f"{fac(w)}/audits/new/{w.upload.token}/", 200, primary=404
     ),
-    "audits:result": facility_page("GET", lambda w: f"{fac(w)}/audits/{w.reconciliation.pk}/", 200),
+    # The auditor: the world's reconciliation is shared with their grant.
+    "audits:result": facility_page(
+        "GET", lambda w: f"{fac(w)}/audits/{w.reconciliation.pk}/", 200, auditor=200
+    ),
+    # Resolving rows, re-running, the exposure estimate: the facility's members (writes).
+    "audits:decide": facility_page(
+        "POST",
+        lambda w: f"{fac(w)}/audits/{w.reconciliation.pk}/rows/2/decide/",
+        302,  # row 2 is covered: "needs no decision", nothing saved
+        body=lambda w: {"choice": "none"},
+        changed=lambda w: RowDecision.objects.exists(),
+        allowed=frozenset(),
+    ),
+    "audits:rerun": facility_page(
+        "POST",
+        lambda w: f"{fac(w)}/audits/{w.reconciliation.pk}/rerun/",
+        302,
+        changed=lambda w: Reconciliation.objects.filter(rerun_of=w.reconciliation).exists(),
+        allowed=frozenset({"member", "primary"}),
+    ),
+    "audits:estimate": facility_page(
+        "POST",
+        lambda w: f"{fac(w)}/audits/{w.reconciliation.pk}/estimate/",
+        302,
+        body=lambda w: {"payroll_share": "90", "class_rate": "3.5"},
+        changed=lambda w: Reconciliation.objects.get(pk=w.reconciliation.pk).class_rate is not None,
+        allowed=frozenset({"member", "primary"}),
+    ),
     "audits:packet": facility_page(
-        "GET", lambda w: f"{fac(w)}/audits/{w.reconciliation.pk}/packet.zip", 200
+        "GET", lambda w: f"{fac(w)}/audits/{w.reconciliation.pk}/packet.zip", 200, auditor=200
+    ),
+    # Auditor access: primary contacts see, give and revoke it; team members are told so.
+    "auditors:facility": facility_page(
+        "GET", lambda w: f"{fac(w)}/auditors/", 200, member=403, sees=frozenset({"primary"})
+    ),
+    "auditors:grant": facility_page(
+        "POST",
+        lambda w: f"{fac(w)}/auditors/grant/",
+        302,
+        member=403,
+        body=lambda w: {
+            "email": "bo@audit.example",
+            "firm": "Second Audit",
+            "period_start": "2025-07-01",
+            "period_end": "2026-06-30",
+            "expires_on": (timezone.localdate() + timedelta(days=10)).isoformat(),
+        },
+        changed=lambda w: AuditorGrant.objects.filter(email="bo@audit.example").exists(),
+        allowed=frozenset({"primary"}),
+    ),
+    "auditors:revoke": facility_page(
+        "POST",
+        lambda w: f"{fac(w)}/auditors/{w.grant.pk}/revoke/",
+        302,
+        member=403,
+        changed=lambda w: AuditorGrant.objects.get(pk=w.grant.pk).revoked_at is not None,
+        allowed=frozenset({"primary"}),
     ),
     # The activity log: primary contacts only.
     "activity:facility": facility_page(
@@ -273,6 +364,7 @@ RULES: dict[str, Rule] = {
     # The partner API.
     "partner_api:api:openapi-json": public("GET", lambda w: "/api/v1/openapi.json", 200),
     "partner_api:api:openapi-view": public("GET", lambda w: "/api/v1/docs", 200),
+    "partner_api:api_guide": public("GET", lambda w: "/api/guide/", 200),
     "partner_api:api:api-root": public("GET", lambda w: "/api/v1/", 404),
     "partner_api:api_not_found": public("GET", lambda w: "/api/v1/nothing", 404),
     "partner_api:api:put_facility": api_call(
@@ -372,6 +464,24 @@ RULES: dict[str, Rule] = {
         changed=_invitation_revoked,
         allowed=frozenset({"key"}),
     ),
+    "partner_api:api:get_program": api_call("GET", lambda w: "/program", 200, other_key=200),
+    "partner_api:api:put_representative": api_call(
+        "PUT",
+        lambda w: "/program/representative",
+        200,
+        other_key=200,  # names the other partner's own representative
+        body=lambda w: {"name": "Ann Lee", "title": "Broker"},
+        changed=lambda w: Partner.objects.get(pk=w.partner.pk).representative_name == "Ann Lee",
+        allowed=frozenset({"key"}),
+    ),
+    "partner_api:api:put_coverage_terms": api_call(
+        "PUT",
+        lambda w: f"/program/coverage-lines/{_line(w).pk}",
+        200,
+        body=lambda w: {"policy_effective": "2026-01-01", "policy_expiry": "2027-01-01"},
+        changed=lambda w: _line(w).policy_effective is not None,
+        allowed=frozenset({"key"}),
+    ),
     # The partner console: the partner's staff; another partner's staff sees only its own.
     "partner_api:console": console_page("GET", lambda w: "/partner/", 200, other_staff=200),
     "partner_api:console_facility": console_page(
@@ -407,13 +517,35 @@ RULES: dict[str, Rule] = {
         changed=_victim_removed,
         allowed=frozenset({"staff"}),
     ),
+    "partner_api:console_program": console_page(
+        "GET", lambda w: "/partner/program/", 200, other_staff=200
+    ),
+    "partner_api:console_representative": console_page(
+        "POST",
+        lambda w: f"/partner/program/{w.partner.pk}/representative/",
+        302,
+        body=lambda w: {"representative_name": "Ann Lee", "representative_title": "Broker"},
+        changed=lambda w: Partner.objects.get(pk=w.partner.pk).representative_name == "Ann Lee",
+        allowed=frozenset({"staff"}),
+    ),
+    "partner_api:console_coverage_line": console_page(
+        "GET", lambda w: f"/partner/program/lines/{_line(w).pk}/", 200
+    ),
+    "partner_api:console_coverage_line_save": console_page(
+        "POST",
+        lambda w: f"/partner/program/lines/{_line(w).pk}/save/",
+        302,
+        body=lambda w: {"policy_effective": "2026-01-01", "policy_expiry": "2027-01-01"},
+        changed=lambda w: _line(w).policy_effective is not None,
+        allowed=frozenset({"staff"}),
+    ),
     "partner_api:console_keys": console_page(
         "GET", lambda w: "/partner/keys/", 200, other_staff=200
     ),
     "partner_api:console_key_create": console_page(
         "POST",
         lambda w: "/partner/keys/new/",
-        200,
+        302,  # to the key list, which shows the new key once
         other_staff=400,  # naming another partner is an invalid choice
         body=lambda w: {"name": "x", "partner": str(w.partner.pk)},
         changed=lambda w: ApiKey.objects.filter(partner=w.partner).count() > 1,

@@ -5,9 +5,10 @@ authorization matrix does, so a view added later is covered without being listed
 requested with hostile values in its path and in each query parameter, form field and header
 it reads: NUL bytes, lone surrogates, Unicode digits, extreme dates, huge numbers, very long
 strings, broken percent-encoding, and page cursors carrying all of these. As anonymous, a
-team member, a primary contact, partner staff and a partner API key, the answer is always
-below 500. ``READS`` says which parameters each view reads (the partner API's come from its
-OpenAPI description); a pattern missing from it fails ``test_every_pattern_has_a_strategy``.
+team member, a primary contact, an auditor, partner staff and a partner API key, the answer
+is always below 500. ``READS`` says which parameters each view reads (the partner API's come
+from its OpenAPI description); a pattern missing from it fails
+``test_every_pattern_has_a_strategy``.
 The sweeps are marked ``slow`` (a few minutes); the values that once broke a page are fixed
 cases that always run.
 """
@@ -41,7 +42,7 @@ from tests.security.test_authorization_matrix import ADMIN, RULES, SITE, Found, 
 
 pytestmark = pytest.mark.django_db
 
-PRINCIPALS = ("anonymous", "member", "primary", "staff", "key")
+PRINCIPALS = ("anonymous", "member", "primary", "staff", "key", "auditor")
 EXAMPLES = settings(
     max_examples=10,
     deadline=None,
@@ -151,6 +152,18 @@ class Reads:
     methods: tuple[str, ...] = ()  # besides the matrix row's method
 
 
+TERM_FORM = (
+    "policy_effective",
+    "policy_expiry",
+    "basis",
+    "aggregate_applies_per",
+    "wc_limits",
+    "proprietor_excluded",
+    "el_each_accident",
+    "el_disease_each_employee",
+    "el_disease_policy_limit",
+)
+
 READS: dict[str, Reads] = {
     "home": Reads(),
     "accounts:sign_in": Reads(("next", "email"), ("email", "next"), ("POST",)),
@@ -161,7 +174,13 @@ READS: dict[str, Reads] = {
     "accounts:sign_in_link": Reads(methods=("POST",)),
     "accounts:sign_out": Reads(methods=("GET",)),
     "accounts:sign_out_everywhere": Reads(methods=("GET",)),
+    "facilities:overview": Reads(),
     "facilities:team": Reads(),
+    "auditors:facility": Reads(),
+    "auditors:grant": Reads(
+        form=("email", "firm", "period_start", "period_end", "expires_on", "reconciliations")
+    ),
+    "auditors:revoke": Reads(),
     "facilities:team_invite": Reads(form=("email", "name", "role", "facilities")),
     "facilities:team_leave": Reads(),
     "facilities:team_remove": Reads(),
@@ -169,6 +188,8 @@ READS: dict[str, Reads] = {
     "facilities:team_revoke": Reads(),
     "facilities:invitation_accept": Reads(methods=("POST",)),
     "facilities:invitation_renew": Reads(),
+    "facilities:invitation_renewed": Reads(),
+    "facilities:invitation_declined": Reads(),
     "facilities:invitation_link": Reads(),
     "facilities:invitation_decline": Reads(),
     "facilities:pending": Reads(),
@@ -176,9 +197,11 @@ READS: dict[str, Reads] = {
     "facilities:pending_decline": Reads(),
     "certificates:switch": Reads(("facility", *TABLE)),
     "certificates:table": Reads(TABLE),
+    "certificates:count": Reads(TABLE),
     "certificates:view": Reads(),
     "certificates:download": Reads(),
-    "certificates:history": Reads(),
+    "certificates:original": Reads(),
+    "certificates:history": Reads(TABLE),
     "certificates:verify": Reads(),
     "certificates:verify_form": Reads(("number", "code")),
     "certificates:export_csv": Reads(TABLE),
@@ -195,10 +218,14 @@ READS: dict[str, Reads] = {
     ),
     "audits:result": Reads(("status", "q", "contractor", "page")),
     "audits:packet": Reads(),
+    "audits:decide": Reads(form=("choice", "next")),
+    "audits:rerun": Reads(),
+    "audits:estimate": Reads(form=("payroll_share", "class_rate")),
     "activity:facility": Reads(ACTIVITY),
     "activity:facility_export": Reads(ACTIVITY),
     "partner_api:api:openapi-json": Reads(),
     "partner_api:api:openapi-view": Reads(),
+    "partner_api:api_guide": Reads(),
     "partner_api:api:api-root": Reads(),
     "partner_api:api_not_found": Reads(),
     "partner_api:console": Reads(),
@@ -207,6 +234,12 @@ READS: dict[str, Reads] = {
     "partner_api:console_invite": Reads(form=("email", "name", "role")),
     "partner_api:console_revoke_invitation": Reads(),
     "partner_api:console_remove_member": Reads(),
+    "partner_api:console_program": Reads(),
+    "partner_api:console_representative": Reads(
+        form=("representative_name", "representative_title")
+    ),
+    "partner_api:console_coverage_line": Reads(),
+    "partner_api:console_coverage_line_save": Reads(form=TERM_FORM),
     "partner_api:console_keys": Reads(),
     "partner_api:console_key_create": Reads(form=("name", "partner")),
     "partner_api:console_key_revoke": Reads(),

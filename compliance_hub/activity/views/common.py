@@ -11,7 +11,7 @@ from django.http import HttpRequest, StreamingHttpResponse
 
 from compliance_hub.activity import export, queries
 from compliance_hub.activity.filters import ActivityFilterForm, ActivityFilters
-from compliance_hub.activity.kinds import describe
+from compliance_hub.activity.kinds import describe, headline
 from compliance_hub.activity.models import Activity
 
 
@@ -54,7 +54,7 @@ def page_context(
         "filters": filters,
         "error_summary": error_summary(form),
         "cursor_refused": cursor_refused,
-        "rows": [{"a": a, "summary": describe(a)} for a in result.rows],
+        "rows": [{"a": a, "what": headline(a), "summary": describe(a)} for a in result.rows],
         "is_first": after is None and before is None,
         "first_url": url(base, params),
         "newer_url": url(base, {**params, "before": result.newer}) if result.newer else "",

@@ -29,6 +29,10 @@ class BulkDownloadDisabled(Exception):
     """The facility's staffing partner has not enabled bulk download."""
 
 
+class NothingToExport(Exception):
+    """No assignment matches the filters: an empty file would only mislead."""
+
+
 @dataclass(frozen=True)
 class ExportStart:
     """An export that may go ahead: its row count, time and file name."""
@@ -52,17 +56,23 @@ def begin_export(
     facility: Facility,
     filters: TableFilters,
     kind: Kind,
+    *,
+    actor_label: str = "",
+    extra: dict[str, Any] | None = None,
 ) -> ExportStart:
     """Check the export may run, count its rows and record it in Activity.
 
     ``actor`` (the person) asks from address ``ip``; the caller has checked their
     membership of ``facility``. Raises
     ``BulkDownloadDisabled`` (a ZIP where the partner has not enabled it) or
-    ``TooManyRows`` (an XLSX beyond Excel's limit) before anything is recorded.
+    ``TooManyRows`` (an XLSX beyond Excel's limit) or ``NothingToExport`` (no matching
+    row) before anything is recorded.
     """
     if kind == "zip" and not bulk_download_allowed(facility):
         raise BulkDownloadDisabled(facility.pk)
     count = matching_count(facility, filters)
+    if count == 0:
+        raise NothingToExport(facility.pk)
     if kind == "xlsx" and count > MAX_ROWS:
         raise TooManyRows(f"{count:,} rows; an Excel worksheet holds at most {MAX_ROWS:,}.")
     moment = timezone.now()
@@ -72,8 +82,14 @@ def begin_export(
         Activity.Verb.BULK_DOWNLOADED if kind == "zip" else Activity.Verb.EXPORTED,
         actor=actor,
         ip=ip,
+        actor_label=actor_label,  # an auditor's names the firm (``Portal.recorded``)
         facility=facility,
         target=filename,
-        detail={"format": kind, "filters": filters.as_querystring(), "rows": count},
+        detail={
+            "format": kind,
+            "filters": filters.as_querystring(),
+            "rows": count,
+            **(extra or {}),
+        },
     )
     return ExportStart(facility, filters, kind, count, moment, filename)

@@ -1,9 +1,10 @@
 """Downloading the table: CSV, XLSX, and the bulk ZIP of its certificates (where enabled).
 
 Each view (``_export``): the person's membership of the facility (else 404), for the ZIP the
-partner's switch (else 403), the filters from the URL (invalid ones: a 400 page, never a
-silently wider export); then ``begin_export`` (access rule, count, Activity) and the streamed
-file. Business rules live in ``exports``.
+partner's switch (else 403), the filters from the URL (invalid ones: a 400 page with the
+table's own errors, never a silently wider export); then ``begin_export`` (access rule, count,
+Activity) and the streamed file, or, when no row matches, a page saying so (no empty file).
+Business rules live in ``exports``.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from compliance_hub.certificates.exports.csv_export import (
 from compliance_hub.certificates.exports.filenames import attachment
 from compliance_hub.certificates.exports.rows import export_rows
 from compliance_hub.certificates.exports.xlsx_export import MAX_ROWS, TooManyRows, stream_xlsx
+from compliance_hub.certificates.filters import error_summary
 from compliance_hub.certificates.forms import TableFilterForm
 from compliance_hub.certificates.queries import TableFilters, parse_filters
 from compliance_hub.core.net import client_ip
@@ -53,12 +55,22 @@ def _page(
 
 
 def _invalid(request: HttpRequest, portal: Portal, form: TableFilterForm) -> HttpResponse:
-    """400: the URL's filters do not all make sense; exporting the rest would export more."""
-    errors = [
-        (str(form.fields[name].label) if name in form.fields else "Filters", messages)
-        for name, messages in form.errors.items()
-    ]
+    """400: the URL's filters do not all make sense; exporting the rest would export more.
+    The errors are the table's own (``error_summary``), word for word."""
+    errors = error_summary(form)
     return _page(request, portal, "certificates/export_invalid_filters.html", 400, errors=errors)
+
+
+def _nothing(request: HttpRequest, portal: Portal, filters: TableFilters) -> HttpResponse:
+    """No row matches: say so on a page rather than hand out an empty file."""
+    return _page(
+        request,
+        portal,
+        "certificates/export_empty.html",
+        200,
+        filters=filters,
+        described=filters.describe(),
+    )
 
 
 def _bulk_disabled(request: HttpRequest, portal: Portal) -> HttpResponse:
@@ -73,13 +85,17 @@ def _export(*, bulk: bool = False) -> Callable[[ExportView], Callable[..., HttpR
         @require_GET
         @functools.wraps(view)
         def wrapper(request: HttpRequest, facility_id: int) -> HttpResponseBase:
-            portal = portal_for(request.user, facility_id)
+            portal = portal_for(request.user, facility_id, auditor=True)
             if bulk and not services.bulk_download_allowed(portal.facility):
                 return _bulk_disabled(request, portal)
             filters, form = parse_filters(request.GET)
             if form.errors:
                 return _invalid(request, portal, form)
-            return view(request, portal, filters)
+            filters = portal.scoped(filters)  # an auditor's: their audit period only
+            try:
+                return view(request, portal, filters)
+            except services.NothingToExport:
+                return _nothing(request, portal, filters)
 
         return wrapper
 
@@ -95,7 +111,9 @@ def _no_store(response: HttpResponseBase, filename: str) -> HttpResponseBase:
 @_export()
 def export_csv(request: HttpRequest, portal: Portal, filters: TableFilters) -> HttpResponseBase:
     """Every row matching the filters as CSV, streamed as it is read."""
-    start = services.begin_export(request.user, client_ip(request), portal.facility, filters, "csv")
+    start = services.begin_export(
+        request.user, client_ip(request), portal.facility, filters, "csv", **portal.recorded
+    )
     if copy_available():
         content = stream_csv_copy(portal.facility, filters)
     else:
@@ -109,7 +127,7 @@ def export_xlsx(request: HttpRequest, portal: Portal, filters: TableFilters) -> 
     """Every row matching the filters as an XLSX workbook, streamed as it is written."""
     try:
         start = services.begin_export(
-            request.user, client_ip(request), portal.facility, filters, "xlsx"
+            request.user, client_ip(request), portal.facility, filters, "xlsx", **portal.recorded
         )
     except TooManyRows:
         return _page(
@@ -130,7 +148,7 @@ def bulk_download(request: HttpRequest, portal: Portal, filters: TableFilters) -
     """A ZIP of every certificate matching the filters; 403 unless the partner enabled it."""
     try:
         start = services.begin_export(
-            request.user, client_ip(request), portal.facility, filters, "zip"
+            request.user, client_ip(request), portal.facility, filters, "zip", **portal.recorded
         )
     except services.BulkDownloadDisabled:  # turned off a moment ago
         return _bulk_disabled(request, portal)

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from compliance_hub.certificates.models import Assignment, Certificate
+from compliance_hub.certificates.models import Certificate
+from compliance_hub.certificates.queries import (
+    TableFilters,
+    matching,
+    parse_cursor,
+    parse_filters,
+)
 from compliance_hub.facilities.queries import portal_for
 
 _MAX_ID = 2**63 - 1
@@ -17,10 +26,12 @@ _MAX_ID = 2**63 - 1
 @require_safe
 def history(request: HttpRequest, facility_id: int, assignment_id: int) -> HttpResponse:
     """The assignment's certificates, newest first; 404 unless it is at the person's facility."""
-    portal = portal_for(request.user, facility_id)
+    portal = portal_for(request.user, facility_id, auditor=True)
     if assignment_id > _MAX_ID:
         raise Http404("No such assignment")
-    assignment = Assignment.objects.filter(pk=assignment_id, facility_id=portal.facility.pk).first()
+    # An auditor's: only an assignment active during the audit period (the table's filter).
+    scope = matching(portal.facility, portal.scoped(TableFilters()))
+    assignment = scope.filter(pk=assignment_id).first()
     if assignment is None:
         raise Http404("No such assignment")
     certificates = list(
@@ -30,7 +41,16 @@ def history(request: HttpRequest, facility_id: int, assignment_id: int) -> HttpR
     )
     successor = {c.supersedes_id: c for c in certificates if c.supersedes_id is not None}
     rows = [{"certificate": c, "superseded_by": successor.get(c.pk)} for c in certificates]
+    # "All assignments" goes back to the table as it was left: its filters and its page.
+    filters, _form = parse_filters(request.GET)
+    cursor, _refused = parse_cursor(request.GET, filters)
+    back = filters.as_params()
+    if cursor is not None:
+        name = "before" if cursor.before else "after"
+        back[name] = request.GET[name]
+    table = reverse("certificates:table", kwargs={"facility_id": portal.facility.pk})
     context = {
+        "back_url": f"{table}?{urlencode(back)}" if back else table,
         "facility": portal.facility,
         "portal": portal,
         "assignment": assignment,

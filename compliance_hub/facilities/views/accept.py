@@ -107,6 +107,13 @@ def invitation_decline(request: HttpRequest) -> HttpResponse:
     except invitations.InvitationUnavailable:
         return _unavailable(request)
     request.session.pop(PENDING, None)
+    return sessions.private(redirect("facilities:invitation_declined"))
+
+
+@require_GET
+def invitation_declined(request: HttpRequest) -> HttpResponse:
+    """After a decline (POST/redirect/GET: reloading repeats nothing). Says nothing about
+    any invitation, so it may be shown to anyone."""
     return sessions.private(render(request, "facilities/invitation_declined.html"))
 
 
@@ -133,6 +140,13 @@ def invitation_renew(request: HttpRequest) -> HttpResponse:
             sign_in.send_sign_in_link(invitation.accepted_by, ip=ip)
         elif invitation.accepted_at is None and invitation.revoked_at is None:
             invitations.renew(invitation, ip=ip)
+    return sessions.private(redirect("facilities:invitation_renewed"))
+
+
+@require_GET
+def invitation_renewed(request: HttpRequest) -> HttpResponse:
+    """ "If that invitation can still be used, a new link is on its way": the same words for
+    everyone, so reloading neither sends another link nor tells anything."""
     return sessions.private(render(request, "facilities/invitation_renewed.html"))
 
 

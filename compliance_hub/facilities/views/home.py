@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_safe
 
+from compliance_hub.auditors.queries import active_of as auditor_grants_of
 from compliance_hub.facilities.models import PartnerStaff
 from compliance_hub.facilities.queries import memberships_of, open_invitations
 
@@ -15,7 +16,8 @@ PARTNER_CONSOLE_URL = "/partner/"
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    """Anonymous: sign in. Facility people: their last (or first) facility's certificates.
+    """Anonymous: sign in. Facility people: their last (or first) facility's certificates;
+    an auditor: the audited facility's.
 
     Anyone else with invitations waiting answers them first; partner staff go to the partner
     console, operators to the admin; anyone else learns how to get access.
@@ -34,6 +36,9 @@ def home(request: HttpRequest) -> HttpResponse:
         last = getattr(user, "last_facility_id", None)
         target = last if last in ids else ids[0]
         return redirect("certificates:table", facility_id=target)
+    audited = auditor_grants_of(user).first()  # an auditor: the facility they audit
+    if audited is not None:
+        return redirect("certificates:table", facility_id=audited.facility_id)
     if open_invitations(user.email).exists():
         return redirect("facilities:pending")
     if PartnerStaff.objects.filter(person=user).exists():

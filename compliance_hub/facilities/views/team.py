@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from compliance_hub.core.flash import outcome
@@ -55,7 +56,9 @@ def invite(request: HttpRequest, facility_id: int) -> HttpResponse:
     if invitation is None:
         return _render(request, portal, form, status=form.status)
     messages.success(request, invitations.sent_message(invitation))
-    return redirect("facilities:team", facility_id=facility_id)
+    # "#top": the form posted to "…#invite", which a redirect without a fragment would keep,
+    # scrolling the confirmation (at the top of the page) out of view.
+    return redirect(reverse("facilities:team", kwargs={"facility_id": facility_id}) + "#top")
 
 
 @login_required

@@ -26,7 +26,7 @@ by your own `external_id`s. Every active assignment has a current certificate of
 
 Authenticate with `Authorization: Bearer <API key>`. Errors are RFC 9457
 `application/problem+json` with a list of field `errors`. POSTs honour `Idempotency-Key`.
-The guide with a curl quick start is docs/api.md in the Compliance Hub source.
+The [API guide](/api/guide/) takes you from a key to the first certificate with curl.
 """
 
 
@@ -161,9 +161,10 @@ def _register_routers() -> None:
         contractors,
         facilities,
         people,
+        program,
     )
 
-    for module in (facilities, contractors, assignments, certificates, people):
+    for module in (facilities, contractors, assignments, certificates, people, program):
         api.add_router("", module.router)
 
 

@@ -68,7 +68,7 @@ def certificate_pdf(request: HttpRequest, number: Number) -> Any:
     record(
         Activity.Verb.DOWNLOADED,
         ip=client_ip(request),
-        actor_label=f"api:{key(request).prefix}",
+        actor_label=key(request).actor_label,
         partner=found.assignment.partner_id,
         facility=found.assignment.facility,
         target=found.number,

@@ -44,7 +44,7 @@ def partner(request: HttpRequest) -> Partner:
 
 
 def actor(request: HttpRequest) -> Actor:
-    return Actor.key(key(request).prefix, client_ip(request))
+    return Actor.key(key(request).actor_label, client_ip(request))
 
 
 def upserted(body: dict[str, Any], outcome: str) -> Status:

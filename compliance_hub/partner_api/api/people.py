@@ -19,6 +19,7 @@ from compliance_hub.partner_api.api.common import (
     ObjectId,
     PathId,
     answers,
+    key,
     partner,
 )
 from compliance_hub.partner_api.api.schemas import (
@@ -32,7 +33,9 @@ router = Router(tags=["facility access"])
 
 
 def _by(request: HttpRequest) -> invitations.By:
-    return invitations.By(partner=partner(request), ip=client_ip(request))
+    return invitations.By(
+        partner=partner(request), ip=client_ip(request), label=key(request).actor_label
+    )
 
 
 @router.get(

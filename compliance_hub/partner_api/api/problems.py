@@ -13,7 +13,8 @@ from pydantic import BaseModel
 
 CONTENT_TYPE = "application/problem+json"
 
-# Problem types beyond the plain HTTP status ("about:blank"); listed in docs/api.md.
+# Problem types beyond the plain HTTP status ("about:blank"); listed in the API guide
+# (partner_api/guide/api.md, served at /api/guide/).
 VALIDATION = "urn:compliance-hub:problem:validation-error"
 MALFORMED = "urn:compliance-hub:problem:malformed-request"
 IDEMPOTENCY_MISMATCH = "urn:compliance-hub:problem:idempotency-key-reused"

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 from compliance_hub.partner_api.api.fields import (
     CountryCode,
@@ -257,3 +257,82 @@ class MemberOut(Schema):
 
 class MemberList(Schema):
     items: list[MemberOut]
+
+
+# --- insurance program ------------------------------------------------------------------
+
+Money = Annotated[StrictInt, Field(ge=0, le=10**12, description="Whole US dollars.")]
+
+
+class RepresentativeIn(Input):
+    """Who signs certificates for the producer (printed with an electronic signature)."""
+
+    name: Line200 = ""
+    title: Line200 = ""
+
+
+class RepresentativeOut(Schema):
+    name: str
+    title: str
+
+
+class WorkersCompensationIn(Input):
+    limits: Literal["per_statute", "other"] | None = Field(
+        None, description="Statutory limits (`per_statute`) or `other`."
+    )
+    proprietor_excluded: StrictBool | None = Field(
+        None, description="Any proprietor / partner / executive officer / member excluded."
+    )
+    el_each_accident: Money | None = None
+    el_disease_each_employee: Money | None = None
+    el_disease_policy_limit: Money | None = None
+
+
+class WorkersCompensationOut(Schema):
+    limits: Literal["per_statute", "other"] | None
+    proprietor_excluded: bool | None
+    el_each_accident: int | None
+    el_disease_each_employee: int | None
+    el_disease_policy_limit: int | None
+
+
+class CoverageTermsIn(Input):
+    """The details of a coverage line you set; a field left out is cleared."""
+
+    policy_effective: IsoDate | None = Field(None, description="First day of the policy term.")
+    policy_expiry: IsoDate | None = Field(
+        None, description="Expiry of the policy term, on or after its effective date."
+    )
+    basis: Literal["occurrence", "claims_made"] | None = Field(
+        None, description="Occurrence or claims-made (not on workers' compensation)."
+    )
+    aggregate_applies_per: Literal["policy", "project", "location"] | None = Field(
+        None, description="What the general aggregate applies per (not on workers' compensation)."
+    )
+    workers_compensation: WorkersCompensationIn | None = Field(
+        None, description="Only on a workers' compensation line."
+    )
+
+
+class CoverageLineOut(Schema):
+    id: int
+    kind: str = Field(description="general_liability, workers_compensation, …")
+    label: str
+    insurer: str = Field(description="The insurer's letter (A-F).")
+    policy_number: str
+    limits: list[tuple[str, int]]
+    additional_insured: bool
+    subrogation_waived: bool
+    active: bool
+    policy_effective: date | None
+    policy_expiry: date | None
+    basis: Literal["occurrence", "claims_made"] | None
+    aggregate_applies_per: Literal["policy", "project", "location"] | None
+    workers_compensation: WorkersCompensationOut | None = Field(
+        description="Present on a workers' compensation line only."
+    )
+
+
+class ProgramOut(Schema):
+    representative: RepresentativeOut
+    coverage_lines: list[CoverageLineOut]

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from compliance_hub.activity.models import Activity
+from compliance_hub.auditors import queries as auditor_queries
 from compliance_hub.certificates import issuance
 from compliance_hub.core.flash import outcome
 from compliance_hub.core.net import client_ip
@@ -32,6 +33,7 @@ def facility_list(request: HttpRequest) -> HttpResponse:
         "facilities": queries.facilities_with_counts(partner_ids(request)),
         "partners": partners,
         "incomplete": [(p, gaps) for p in partners if (gaps := issuance.program_gaps(p))],
+        "auditor_grants": auditor_queries.active_at_partners(partner_ids(request))[:200],
     }
     return render(request, "partner_api/console/facilities.html", context)
 
@@ -49,6 +51,9 @@ def _render_detail(
             "pending": list(invitations.pending_for(facility)),
             "activity": activity,
             "form": form,
+            "auditor_grants": auditor_queries.active_at_partners([facility.partner_id]).filter(
+                facility=facility
+            ),
         },
         status=status,
     )
@@ -70,7 +75,7 @@ def bulk_download(request: HttpRequest, facility_id: int) -> HttpResponse:
         messages.error(request, "Choose on or off.")
     else:
         enabled = form.cleaned_data["enabled"]
-        actor = services.Actor.staff(request.user, client_ip(request))
+        actor = services.Actor.staff(request.user, client_ip(request), facility.partner)
         if services.set_bulk_download(facility, enabled, actor=actor):
             state = "can now" if enabled else "can no longer"
             messages.success(request, f"{facility.name} {state} download certificates in bulk.")
@@ -97,7 +102,7 @@ def invite(request: HttpRequest, facility_id: int) -> HttpResponse:
     if invitation is None:
         return _render_detail(request, facility, form, status=form.status)
     messages.success(request, invitations.sent_message(invitation))
-    return redirect(_detail(facility))
+    return redirect(_detail(facility) + "#top")  # not the form's "#invite": the message is on top
 
 
 @require_POST

@@ -1,4 +1,9 @@
-"""Console pages for API keys: list, create (the key is shown once), revoke."""
+"""Console pages for API keys: list, create (the key is shown once), revoke.
+
+Creating a key is POST/redirect/GET: the new key waits in the person's session (server-side)
+and the list page takes it out as it shows it, so reloading that page neither creates another
+key nor shows this one again.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +19,9 @@ from compliance_hub.partner_api import keys
 from compliance_hub.partner_api.console.access import key_for, partner_ids, staff_required
 from compliance_hub.partner_api.console.forms import ApiKeyForm
 from compliance_hub.partner_api.models import ApiKey
+
+# The session entry holding a just-created key until the list page shows it (once).
+NEW_KEY = "console_new_api_key"
 
 
 def _render(
@@ -43,10 +51,13 @@ def _render(
     )
 
 
+@never_cache
 @require_GET
 @staff_required
 def key_list(request: HttpRequest) -> HttpResponse:
-    return _render(request, ApiKeyForm(partners=request.partners))  # type: ignore[attr-defined]
+    new_key = request.session.pop(NEW_KEY, "")
+    form = ApiKeyForm(partners=request.partners)  # type: ignore[attr-defined]
+    return _render(request, form, new_key=new_key if isinstance(new_key, str) else "")
 
 
 @never_cache
@@ -62,8 +73,8 @@ def key_create(request: HttpRequest) -> HttpResponse:
         created_by=request.user,
         ip=client_ip(request),
     )
-    # Rendered, not redirected: the key is in this one response and nowhere else.
-    return _render(request, ApiKeyForm(partners=request.partners), new_key=raw)  # type: ignore[attr-defined]
+    request.session[NEW_KEY] = raw
+    return redirect("partner_api:console_keys")
 
 
 @require_POST

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from compliance_hub.partner_api.console import activity, facilities, keys
+from compliance_hub.partner_api.console import activity, facilities, keys, program
 
 urlpatterns = [
     path("", facilities.facility_list, name="console"),
@@ -22,6 +22,18 @@ urlpatterns = [
         "facilities/<int:facility_id>/members/<int:membership_id>/remove/",
         facilities.remove_member,
         name="console_remove_member",
+    ),
+    path("program/", program.program, name="console_program"),
+    path(
+        "program/<int:partner_id>/representative/",
+        program.representative,
+        name="console_representative",
+    ),
+    path("program/lines/<int:line_id>/", program.coverage_line, name="console_coverage_line"),
+    path(
+        "program/lines/<int:line_id>/save/",
+        program.coverage_line_save,
+        name="console_coverage_line_save",
     ),
     path("keys/", keys.key_list, name="console_keys"),
     path("keys/new/", keys.key_create, name="console_key_create"),
