@@ -11,7 +11,8 @@ What it does:
 1. Data, created once and reused: partner ``bench-exports`` with two facilities,
    ``ZIP-<n>`` (n assignments, each with its current certificate, every PDF rendered and
    stored through the real renderer) and ``CSV-<m>`` (m assignments with their certificates;
-   their snapshots are a small stub, which the CSV never reads), and a member of both.
+   their snapshots are a small stub, which the CSV never reads, and each is stored as one
+   shared placeholder PDF, as the worker would have left them), and a member of both.
    Full: n = 10,000, m = 200,000; ``--quick``: 500 and 5,000.
 2. A gunicorn server (``gunicorn.conf.py``, one worker, production settings) on
    ``--port`` (default 8520), signed in with a session made for the member.
@@ -143,7 +144,33 @@ def _ensure_data(sizes: dict[str, int], say: Any) -> dict[str, Any]:
         started = time.perf_counter()
         documents.render_pending(limit=pending, among=certificates)
         say(f"  done in {time.perf_counter() - started:.0f} s")
+    _placeholders_for(Certificate.objects.filter(assignment__facility=facilities["csv"]))
     return {"person": person, **facilities}
+
+
+def _placeholders_for(certificates: Any) -> None:
+    """The CSV facility's certificates as the worker leaves them (no backlog): each stored,
+    here as one shared placeholder PDF with its real SHA-256 and size, as in bench/dataset.py.
+    Otherwise every export would first render 200,000 PDFs (an export renders what is still
+    pending, so that no listed certificate lacks its SHA-256) and measure the renderer."""
+    import hashlib
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+    from django.utils import timezone
+
+    from bench.dataset import placeholder_pdf
+
+    if not certificates.filter(rendered_at__isnull=True).exists():
+        return
+    data = placeholder_pdf()
+    name = default_storage.save("bench/csv-placeholder.pdf", ContentFile(data))
+    certificates.filter(rendered_at__isnull=True).update(
+        pdf=name,
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+        rendered_at=timezone.now(),
+    )
 
 
 def _create_facility(partner: Any, external_id: str, n: int, *, real_snapshots: bool) -> Any:
