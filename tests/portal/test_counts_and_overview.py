@@ -41,7 +41,9 @@ def html(response) -> str:
 
 
 def link(page: str, rel: str) -> str:
-    return unescape(re.search(rf'href="([^"]+)" class="button secondary" rel="{rel}"', page)[1])
+    found = re.search(rf'href="([^"]+)" class="button secondary" rel="{rel}"', page)
+    assert found, f"no {rel} link"
+    return unescape(found[1])
 
 
 @pytest.fixture

@@ -139,7 +139,7 @@ def _invited(w: World) -> bool:
 
 
 def _line(w: World) -> CoverageLine:
-    return CoverageLine.objects.filter(partner=w.partner).order_by("id").first()
+    return CoverageLine.objects.filter(partner=w.partner).earliest("id")
 
 
 def _assignment(w: World) -> Assignment:
