@@ -12,6 +12,7 @@ from compliance_hub.accounts.models import Person
 from compliance_hub.auditors import services
 from compliance_hub.auditors.models import AuditorGrant
 from compliance_hub.audits.models import Reconciliation
+from compliance_hub.core.forms import IdMultipleChoiceField
 from compliance_hub.facilities.models import Facility
 
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -49,7 +50,7 @@ class GrantForm(DescribedErrorsMixin, forms.Form):
         help_text=f"At most {services.MAX_DAYS} days from today.",
         error_messages={"required": "Choose the last day the auditor has access."},
     )
-    reconciliations = forms.ModelMultipleChoiceField(
+    reconciliations = IdMultipleChoiceField(
         label="Share these reconciliations (with their audit packets)",
         queryset=Reconciliation.objects.none(),
         widget=forms.CheckboxSelectMultiple,

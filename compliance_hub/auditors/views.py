@@ -13,9 +13,8 @@ from compliance_hub.auditors import queries, services
 from compliance_hub.auditors.forms import GrantForm
 from compliance_hub.core.flash import outcome
 from compliance_hub.core.net import client_ip
+from compliance_hub.core.pagination import MAX_ID
 from compliance_hub.facilities.queries import Portal, portal_for
-
-_MAX_ID = 2**63 - 1
 
 
 def _primary(request: HttpRequest, facility_id: int) -> Portal:
@@ -57,7 +56,7 @@ def grant(request: HttpRequest, facility_id: int) -> HttpResponse:
 @require_POST
 def revoke(request: HttpRequest, facility_id: int, grant_id: int) -> HttpResponse:
     portal = _primary(request, facility_id)
-    if grant_id > _MAX_ID:  # not an id the hub gave out
+    if grant_id > MAX_ID:  # not an id the hub gave out
         raise Http404("No such grant")
     found = queries.grants_of(portal.facility).filter(pk=grant_id).first()
     if found is None:

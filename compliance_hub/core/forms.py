@@ -8,6 +8,8 @@ from typing import Any
 
 from django import forms
 
+from compliance_hub.core.pagination import MAX_ID
+
 MIN_YEAR = 1900
 MAX_YEAR = 2199
 _ISO_DATE = re.compile(r"^(\d{1,6})-(\d{1,2})-(\d{1,2})$")
@@ -65,3 +67,35 @@ class OptionalDateField(forms.Field):
                 "Enter the date as year-month-day, for example 2026-03-04.", code="format"
             )
         return parse_iso_date(text)
+
+
+def _is_id(value: Any) -> bool:
+    """A value a primary key column can hold: digits only, 1 … ``MAX_ID``. Beyond that range
+    SQLite refuses the parameter itself (OverflowError) rather than finding no row."""
+    text = str(value).strip()
+    return text.isascii() and text.isdigit() and 0 < int(text) <= MAX_ID
+
+
+class IdChoiceField(forms.ModelChoiceField):
+    """``ModelChoiceField`` whose out-of-range ids are an invalid choice, not a database error."""
+
+    def to_python(self, value: Any) -> Any:
+        if value not in self.empty_values and not _is_id(value):
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            )
+        return super().to_python(value)
+
+
+class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """``ModelMultipleChoiceField`` whose out-of-range ids are an invalid choice."""
+
+    def _check_values(self, value: Any) -> Any:
+        for pk in value if isinstance(value, list | tuple | set | frozenset) else [value]:
+            if not _is_id(pk):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super()._check_values(value)

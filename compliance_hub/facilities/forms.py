@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 
 from compliance_hub.accounts.forms import DescribedErrorsMixin
 from compliance_hub.accounts.models import Person, normalize_email
+from compliance_hub.core.forms import IdMultipleChoiceField
 from compliance_hub.facilities.invitations import By, InvitationRateLimited, check_invite, invite
 from compliance_hub.facilities.models import Facility, Invitation, Membership
 from compliance_hub.facilities.queries import facilities_of, memberships_of
@@ -28,7 +29,7 @@ class InviteForm(DescribedErrorsMixin, forms.Form):
         },
     )
     name = forms.CharField(label="Name (optional)", max_length=200, required=False)
-    facilities = forms.ModelMultipleChoiceField(
+    facilities = IdMultipleChoiceField(
         label="Facilities",
         queryset=Facility.objects.none(),
         widget=forms.CheckboxSelectMultiple,

@@ -19,12 +19,11 @@ from compliance_hub.activity.models import Activity
 from compliance_hub.activity.services import record
 from compliance_hub.auditors.models import AuditorGrant
 from compliance_hub.auditors.queries import active_of as auditor_grants_of
+from compliance_hub.core.pagination import MAX_ID
 from compliance_hub.facilities.models import Facility, Invitation, Membership
 
 if TYPE_CHECKING:
     from compliance_hub.certificates.filters import TableFilters
-
-_MAX_ID = 2**63 - 1  # the largest id a database column holds
 
 
 def memberships_of(person: Any) -> QuerySet[Membership]:
@@ -228,7 +227,7 @@ def portal_for(user: Any, facility_id: int, *, auditor: bool = False) -> Portal:
             invited=bool(getattr(current, "invited", False)),
         )
     grant = None
-    if auditor and 0 < facility_id <= _MAX_ID:  # beyond: not an id the hub gave out
+    if auditor and 0 < facility_id <= MAX_ID:  # beyond: not an id the hub gave out
         grant = auditor_grants_of(person).filter(facility_id=facility_id).first()
     if grant is None:
         raise Http404("No such facility")

@@ -17,9 +17,8 @@ from compliance_hub.certificates.queries import (
     parse_cursor,
     parse_filters,
 )
+from compliance_hub.core.pagination import MAX_ID
 from compliance_hub.facilities.queries import portal_for
-
-_MAX_ID = 2**63 - 1
 
 
 @login_required
@@ -27,7 +26,7 @@ _MAX_ID = 2**63 - 1
 def history(request: HttpRequest, facility_id: int, assignment_id: int) -> HttpResponse:
     """The assignment's certificates, newest first; 404 unless it is at the person's facility."""
     portal = portal_for(request.user, facility_id, auditor=True)
-    if assignment_id > _MAX_ID:
+    if assignment_id > MAX_ID:
         raise Http404("No such assignment")
     # An auditor's: only an assignment active during the audit period (the table's filter).
     scope = matching(portal.facility, portal.scoped(TableFilters()))

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 
 from compliance_hub.accounts.forms import DescribedErrorsMixin
+from compliance_hub.core.forms import IdChoiceField
 from compliance_hub.facilities.models import WC_FIELDS, CoverageLine, Partner
 from compliance_hub.partner_api.services import TERM_FIELDS, TEXT_TERM_FIELDS
 
@@ -26,7 +27,7 @@ class ApiKeyForm(DescribedErrorsMixin, forms.Form):
         required=False,
         help_text="For example “Scheduling system, production”.",
     )
-    partner = forms.ModelChoiceField(
+    partner = IdChoiceField(
         label="Staffing partner",
         queryset=Partner.objects.none(),
         empty_label=None,
