@@ -3,9 +3,15 @@
     .venv/bin/python bench/dataset.py            # 5,000,000 assignments (a few minutes, once)
     .venv/bin/python bench/dataset.py --quick    # 50,000 assignments (seconds; CI)
     .venv/bin/python bench/dataset.py --force    # rebuild even if it is already there
+    .venv/bin/python bench/dataset.py --size 500000:20000   # another size (growth curve)
 
 Database: ``BENCH_DATABASE_URL`` (default ``postgres://postgres@127.0.0.1:5432/
-compliance_hub_bench``, ``…_bench_quick`` with ``--quick``). The database is dropped,
+compliance_hub_bench``, ``…_bench_quick`` with ``--quick``, ``…_bench_<total>_<largest>``
+for another size, e.g. ``compliance_hub_bench_500k_20k``, so sizes never overwrite each
+other). A size is ``TOTAL:LARGEST`` (assignments in all, assignments of facility 1), given
+with ``--size`` or in ``BENCH_SIZE`` (which every benchmark that calls ``build`` then uses,
+e.g. ``bench/table.py``: see ``bench/growth.py``). The default size, 5,000,000:200,000, is
+exactly the full dataset below. The database is dropped,
 created, migrated and filled with set-based SQL (``INSERT … SELECT generate_series``): the
 loaded tables' secondary indexes and foreign keys are dropped first and rebuilt afterwards
 (far faster than maintaining them row by row), then ``VACUUM ANALYZE`` (index-only scans need
@@ -74,19 +80,89 @@ QUICK = Params(
 )
 
 
-def database_url(quick: bool) -> str:
+# The other facilities keep the full dataset's proportions at any size: about 2,400
+# assignments each, one contractor per ~42 assignments, facility 1 drawing on a tenth as many
+# contractors as it has assignments.
+OTHER_FACILITY_SIZE = 2_400
+ASSIGNMENTS_PER_CONTRACTOR = 5_000_000 / 120_000
+
+
+def sized(assignments: int, big_facility: int) -> Params:
+    """The dataset of ``assignments`` in all with ``big_facility`` at facility 1; the default
+    size gives ``FULL`` itself (same parameters, so the same rows)."""
+    if (assignments, big_facility) == (FULL.assignments, FULL.big_facility):
+        return FULL
+    if not 0 < big_facility < assignments:
+        raise ValueError("the largest facility must have fewer assignments than the total")
+    others = assignments - big_facility
+    big_contractors = max(100, big_facility // 10)
+    contractors = big_contractors + max(100, round(others / ASSIGNMENTS_PER_CONTRACTOR))
+    return Params(
+        assignments=assignments,
+        facilities=1 + max(1, round(others / OTHER_FACILITY_SIZE)),
+        big_facility=big_facility,
+        contractors=contractors,
+        big_contractors=big_contractors,
+    )
+
+
+def parse_size(text: str) -> Params:
+    """``TOTAL:LARGEST``, each a number with an optional k/m suffix (``20m:2m``)."""
+
+    def number(part: str) -> int:
+        part = part.strip().lower().replace(",", "").replace("_", "")
+        scale = {"k": 1_000, "m": 1_000_000}.get(part[-1:], 1)
+        return int(float(part.rstrip("km")) * scale)
+
+    total, _, big = text.partition(":")
+    if not big:
+        raise ValueError(f"a size is TOTAL:LARGEST, e.g. 500000:20000, not {text!r}")
+    return sized(number(total), number(big))
+
+
+def _short(n: int) -> str:
+    if n % 1_000_000 == 0:
+        return f"{n // 1_000_000}m"
+    if n % 1_000 == 0:
+        return f"{n // 1_000}k"
+    return str(n)
+
+
+def label(params: Params) -> str:
+    """The size's name in database and directory names (``500k_20k``); "" for FULL."""
+    if params == FULL:
+        return ""
+    return f"{_short(params.assignments)}_{_short(params.big_facility)}"
+
+
+def params_for(quick: bool) -> Params:
+    """The dataset asked for: ``BENCH_SIZE`` if set, else the quick or the full one."""
+    size = os.environ.get("BENCH_SIZE", "").strip()
+    if size:
+        return parse_size(size)
+    return QUICK if quick else FULL
+
+
+def database_url(quick: bool, params: Params | None = None) -> str:
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
-    if quick:
+    params = params or params_for(quick)
+    suffix = "_quick" if params == QUICK else ("_" + label(params) if label(params) else "")
+    if suffix:
         parts = urlsplit(url)
         name = parts.path.lstrip("/")
-        if not name.endswith("_quick"):
-            url = urlunsplit(parts._replace(path="/" + name + "_quick"))
+        if not name.endswith(suffix):
+            url = urlunsplit(parts._replace(path="/" + name + suffix))
     return url
 
 
-def media_root(quick: bool) -> Path:
+def media_root(quick: bool, params: Params | None = None) -> Path:
     """Where the dataset's files live (``MEDIA_ROOT`` for anything reading its PDFs)."""
-    return ROOT / "var" / "bench" / ("media-quick" if quick else "media")
+    params = params or params_for(quick)
+    if params == QUICK:
+        return ROOT / "var" / "bench" / "media-quick"
+    if label(params):
+        return ROOT / "var" / "bench" / f"media-{label(params)}"
+    return ROOT / "var" / "bench" / "media"
 
 
 def _connect(url: str, dbname: str | None = None) -> Any:
@@ -151,9 +227,9 @@ def placeholder_pdf() -> bytes:
     return bytes(doc.output())
 
 
-def _write_placeholder(quick: bool) -> tuple[str, int]:
+def _write_placeholder(quick: bool, params: Params | None = None) -> tuple[str, int]:
     data = placeholder_pdf()
-    path = media_root(quick) / PLACEHOLDER_NAME
+    path = media_root(quick, params) / PLACEHOLDER_NAME
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
     return hashlib.sha256(data).hexdigest(), len(data)
@@ -387,13 +463,17 @@ def _fill(conn: Any, p: Params, sha256: str, size: int, log: Any) -> None:
         )
 
 
-def build(quick: bool = False, force: bool = False, log: Any = print) -> dict[str, Any]:
-    """Make sure the dataset exists; return its description (parameters, url, timings)."""
-    params = QUICK if quick else FULL
-    url = database_url(quick)
+def build(
+    quick: bool = False, force: bool = False, log: Any = print, params: Params | None = None
+) -> dict[str, Any]:
+    """Make sure the dataset exists; return its description (parameters, url, timings).
+
+    ``params`` (or ``BENCH_SIZE``) picks another size; by default the quick or full one."""
+    params = params or params_for(quick)
+    url = database_url(quick, params)
     if not force:
         marker = existing(url, params)
-        if marker is not None and (media_root(quick) / PLACEHOLDER_NAME).exists():
+        if marker is not None and (media_root(quick, params) / PLACEHOLDER_NAME).exists():
             log(f"dataset: reusing {_db_name(url)} (built {marker['built_at']})")
             _migrate(url)  # migrations added since the build (usually nothing to do)
             return {"url": url, "reused": True, **marker}
@@ -405,7 +485,7 @@ def build(quick: bool = False, force: bool = False, log: Any = print) -> dict[st
         admin.execute(f'CREATE DATABASE "{name}"')
     _migrate(url)
     log(f"  migrate: {time.monotonic() - started:.1f} s")
-    sha256, size = _write_placeholder(quick)
+    sha256, size = _write_placeholder(quick, params)
     with _connect(url) as conn:
         conn.execute("SET synchronous_commit = off")
         conn.execute("SET maintenance_work_mem = '512MB'")
@@ -444,8 +524,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="the small CI dataset")
     parser.add_argument("--force", action="store_true", help="rebuild even if up to date")
+    parser.add_argument(
+        "--size",
+        type=parse_size,
+        default=None,
+        help="TOTAL:LARGEST assignments (e.g. 500000:20000 or 20m:2m); default 5m:200k",
+    )
     args = parser.parse_args()
-    info = build(quick=args.quick, force=args.force)
+    info = build(quick=args.quick, force=args.force, params=args.size)
     print(json.dumps(info, indent=2, default=str))
 
 

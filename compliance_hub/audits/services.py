@@ -42,7 +42,7 @@ from compliance_hub.audits.parsing.limits import (
 from compliance_hub.audits.parsing.table import Table
 from compliance_hub.audits.schedule import PaymentRow, Schedule, read_schedule_rows
 from compliance_hub.certificates.names import fold
-from compliance_hub.core import ratelimit
+from compliance_hub.core import ratelimit, replica
 from compliance_hub.core.text import neutralise_bidi
 from compliance_hub.facilities.models import Facility
 
@@ -255,10 +255,12 @@ def run(
         for key, column in mapping.items()
         if column is not None
     }
+    matched = _matched(upload.facility, schedule)
     with transaction.atomic():
         reconciliation = _save(
             upload.facility,
             schedule,
+            matched,
             person=person,
             ip=ip,
             source={
@@ -276,16 +278,23 @@ def run(
     return reconciliation
 
 
+def _matched(facility: Facility, schedule: Schedule) -> Matched:
+    """``reconcile``, outside any transaction, so that its reads may use the replica
+    (core/replica.py: a heavy read; the person's own decisions pin them to the primary)."""
+    with replica.heavy_reads():
+        return reconcile(facility, schedule)
+
+
 def _save(
     facility: Facility,
     schedule: Schedule,
+    matched: Matched,
     *,
     person: Any,
     ip: str | None,
     source: dict[str, Any],
 ) -> Reconciliation:
-    """Match ``schedule`` and save the reconciliation with its rows (inside a transaction)."""
-    matched = reconcile(facility, schedule)
+    """Save the matched ``schedule`` as a reconciliation with its rows (in a transaction)."""
     outcomes, span = matched.outcomes, matched.span
     assert span is not None
     reconciliation = Reconciliation.objects.create(
@@ -395,10 +404,12 @@ def rerun(reconciliation: Reconciliation, *, person: Any, ip: str | None = None)
             "estimate_set_at",
         )
     }
+    matched = _matched(reconciliation.facility, schedule)
     with transaction.atomic():
         return _save(
             reconciliation.facility,
             schedule,
+            matched,
             person=person,
             ip=ip,
             source={**source, "rerun_of": reconciliation},

@@ -194,6 +194,8 @@ def _render_chunk(
             except Exception:
                 log.warning("Could not remove unrecorded certificate file %s", name)
         raise
+    if done:  # recorded (committed, outside a caller's transaction) once, by this process
+        log.info("rendered %d certificates: %s", len(done), " ".join(str(c.pk) for c in done))
     return len(batch), len(done)
 
 

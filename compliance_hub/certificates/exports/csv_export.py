@@ -15,7 +15,7 @@ import csv
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from django.db import connection
+from django.db import connection, connections
 
 from compliance_hub.certificates.exports.rows import (
     HEADERS,
@@ -23,6 +23,7 @@ from compliance_hub.certificates.exports.rows import (
     csv_cells_query,
     render_all_pending,
 )
+from compliance_hub.core import replica
 from compliance_hub.core.text import spreadsheet_cell as neutralise
 
 CHUNK = 64 * 1024
@@ -101,11 +102,14 @@ def stream_csv_copy(*query: Any, **options: Any) -> Iterator[bytes]:
     (``rows.render_all_pending``) and the query runs. Chunks of about 64 KiB.
     """
     yield header()
-    render_all_pending(*query, **options)  # so that every row it writes has its SHA-256
-    sql, params = csv_cells_query(*query, **options).query.sql_with_params()
+    rendered = render_all_pending(*query, **options)  # so that every row has its SHA-256
+    cells = csv_cells_query(*query, **options)
+    sql, params = cells.query.sql_with_params()
     statement = f"COPY ({sql}) TO STDOUT (FORMAT csv)"
     buffer = bytearray()
-    with connection.cursor() as cursor:
+    # COPY bypasses the router: ask it. Just-rendered rows may not have reached a replica.
+    alias = replica.PRIMARY if rendered else replica.read_alias(cells.model)
+    with connections[alias].cursor() as cursor:
         raw = cursor.cursor  # psycopg's own cursor (client-side binding, so params work)
         with raw.copy(statement, params) as copy:
             for record in copy:

@@ -15,6 +15,7 @@ from django.core.files.storage import default_storage
 from compliance_hub.certificates import documents
 from compliance_hub.certificates.documents import CertificateIntegrityError
 from compliance_hub.certificates.models import Certificate
+from compliance_hub.core import replica
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +53,12 @@ def render_missing(certificate_ids: Iterable[int]) -> dict[int, Stored]:
     ids = list(dict.fromkeys(certificate_ids))
     if not ids:
         return {}
+    # What was just rendered is read back from the primary (a replica may not have it yet).
+    with replica.primary_reads():
+        return _render_missing(ids)
+
+
+def _render_missing(ids: list[int]) -> dict[int, Stored]:
     among = Certificate.objects.filter(pk__in=ids)
     failed: set[int] = set()
     documents.render_pending(limit=len(ids), among=among, failed=failed)

@@ -33,6 +33,7 @@ from compliance_hub.certificates.exports.xlsx_export import MAX_ROWS, TooManyRow
 from compliance_hub.certificates.filters import error_summary
 from compliance_hub.certificates.forms import TableFilterForm
 from compliance_hub.certificates.queries import TableFilters, parse_filters
+from compliance_hub.core import replica
 from compliance_hub.core.net import client_ip
 from compliance_hub.facilities.queries import Portal, portal_for
 
@@ -93,7 +94,9 @@ def _export(*, bulk: bool = False) -> Callable[[ExportView], Callable[..., HttpR
                 return _invalid(request, portal, form)
             filters = portal.scoped(filters)  # an auditor's: their audit period only
             try:
-                return view(request, portal, filters)
+                # Access is decided above, on the primary; the rows (and the streamed body)
+                # may come from the replica (core/replica.py).
+                return replica.heavy_read_view(view)(request, portal, filters)
             except services.NothingToExport:
                 return _nothing(request, portal, filters)
 
