@@ -31,6 +31,7 @@ from compliance_hub.core.dates import human_date
 from compliance_hub.core.text import refuse_bidi
 from compliance_hub.facilities.models import Facility, Membership
 from compliance_hub.mailer.services import enqueue
+from compliance_hub.webhooks import emit as webhooks
 
 DEFAULT_DAYS = 30  # a grant ends this many days from today unless the granter chooses
 MAX_DAYS = 90  # and never later than this
@@ -104,6 +105,7 @@ def grant(
             granted_by_label=by.email,
         )
         created.reconciliations.set(shared)
+        webhooks.auditor_access_granted(created)
         if person.is_active:  # a deactivated account could not sign in: nothing to send
             _send(created)
         record(

@@ -36,6 +36,7 @@ from compliance_hub.facilities.models import (
     Partner,
     external_id_validator,
 )
+from compliance_hub.webhooks import emit as webhooks
 
 Outcome = Literal["created", "updated", "unchanged"]
 MAX_ITEMS = 1000
@@ -332,6 +333,10 @@ def _issue(
             ).values("pk")[:1]
         )
     )
+    # Partners hear of it through the outbox, committed with the certificates or not at all.
+    webhooks.certificate_changes(
+        partner.pk, issued=certificates, superseded_ids=list(previous.values())
+    )
 
 
 def _avoid_number_clashes(certificates: list[Certificate]) -> None:
@@ -361,7 +366,11 @@ def cancel_assignment(assignment: Assignment) -> tuple[Assignment, bool]:
     locked.cancelled_at = now
     locked.updated_at = now
     locked.save(update_fields=["status", "cancelled_at", "updated_at"])
-    Certificate.objects.filter(assignment=locked, status=Certificate.Status.ISSUED).update(
-        status=Certificate.Status.VOID, voided_at=now
+    voided = list(
+        Certificate.objects.filter(assignment=locked, status=Certificate.Status.ISSUED).values_list(
+            "pk", flat=True
+        )
     )
+    Certificate.objects.filter(pk__in=voided).update(status=Certificate.Status.VOID, voided_at=now)
+    webhooks.certificate_changes(locked.partner_id, voided_ids=voided)
     return locked, True

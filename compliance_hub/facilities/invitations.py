@@ -30,6 +30,7 @@ from compliance_hub.core import ratelimit
 from compliance_hub.facilities.models import Facility, Invitation, Membership, Partner
 from compliance_hub.facilities.queries import memberships_of, open_invitations
 from compliance_hub.mailer.services import enqueue
+from compliance_hub.webhooks import emit as webhooks
 
 PRIMARY = Membership.Role.PRIMARY
 MEMBER = Membership.Role.MEMBER
@@ -405,6 +406,7 @@ def _accept(invitation: Invitation, person: Person, ip: str | None) -> list[Faci
     invitation.accepted_by = person
     invitation.save(update_fields=["accepted_at", "accepted_by"])
     invitation.tokens.filter(used_at__isnull=True).update(used_at=invitation.accepted_at)
+    webhooks.invitation_accepted(invitation, facilities)
     _record(
         Activity.Verb.INVITATION_ACCEPTED,
         invitation,
@@ -488,6 +490,9 @@ def remove_member(membership: Membership, by: By = OPERATOR) -> None:
             pk=membership.person_id, last_facility_id=membership.facility_id
         ).update(last_facility=None)
         _withdraw_invitations_sent_by(membership)
+        membership.revoked_at = now
+        membership.revoked_by = by.person
+        webhooks.membership_removed(membership)
         record(
             Activity.Verb.LEFT if leaving else Activity.Verb.REMOVED,
             **by.recorded(),

@@ -13,6 +13,8 @@ from compliance_hub.facilities.models import Facility, Membership, Partner, Part
 from tests import factories
 
 PARTNER = "Shiftwise Staffing"
+# A webhook receiver's address as long as real ones get (never called: nothing runs the worker).
+WEBHOOK_URL = "http://127.0.0.1:9/integrations/compliance-hub/webhooks/production-receiver"
 
 
 @dataclass

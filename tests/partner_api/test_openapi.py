@@ -32,6 +32,13 @@ OPERATIONS = {
     ("get", "/api/v1/program"),
     ("put", "/api/v1/program/representative"),
     ("put", "/api/v1/program/coverage-lines/{line_id}"),
+    ("post", "/api/v1/webhook-endpoints"),
+    ("get", "/api/v1/webhook-endpoints"),
+    ("get", "/api/v1/webhook-endpoints/{endpoint_id}"),
+    ("patch", "/api/v1/webhook-endpoints/{endpoint_id}"),
+    ("delete", "/api/v1/webhook-endpoints/{endpoint_id}"),
+    ("post", "/api/v1/webhook-endpoints/{endpoint_id}/rotate-secret"),
+    ("get", "/api/v1/events"),
 }
 
 

@@ -162,9 +162,10 @@ def _register_routers() -> None:
         facilities,
         people,
         program,
+        webhooks,
     )
 
-    for module in (facilities, contractors, assignments, certificates, people, program):
+    for module in (facilities, contractors, assignments, certificates, people, program, webhooks):
         api.add_router("", module.router)
 
 

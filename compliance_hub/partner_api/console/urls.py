@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from compliance_hub.partner_api.console import activity, facilities, keys, program
+from compliance_hub.partner_api.console import activity, facilities, keys, program, webhooks
 
 urlpatterns = [
     path("", facilities.facility_list, name="console"),
@@ -38,6 +38,30 @@ urlpatterns = [
     path("keys/", keys.key_list, name="console_keys"),
     path("keys/new/", keys.key_create, name="console_key_create"),
     path("keys/<int:key_id>/revoke/", keys.key_revoke, name="console_key_revoke"),
+    path("webhooks/", webhooks.endpoint_list, name="console_webhooks"),
+    path("webhooks/new/", webhooks.endpoint_create, name="console_webhook_create"),
+    path("webhooks/<int:endpoint_id>/", webhooks.endpoint_detail, name="console_webhook"),
+    path("webhooks/<int:endpoint_id>/save/", webhooks.endpoint_save, name="console_webhook_save"),
+    path(
+        "webhooks/<int:endpoint_id>/enabled/",
+        webhooks.endpoint_enabled,
+        name="console_webhook_enabled",
+    ),
+    path(
+        "webhooks/<int:endpoint_id>/rotate/",
+        webhooks.endpoint_rotate,
+        name="console_webhook_rotate",
+    ),
+    path(
+        "webhooks/<int:endpoint_id>/delete/",
+        webhooks.endpoint_delete,
+        name="console_webhook_delete",
+    ),
+    path(
+        "webhooks/<int:endpoint_id>/deliveries/<int:delivery_id>/redeliver/",
+        webhooks.redeliver,
+        name="console_webhook_redeliver",
+    ),
     path("activity/", activity.partner_log, name="console_activity"),
     path("activity/export.csv", activity.partner_export, name="console_activity_export"),
 ]
