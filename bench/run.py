@@ -41,7 +41,16 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-BENCHMARKS = ["table", "issuance", "api_bulk", "exports", "audit_reconcile", "audit_packet", "load"]
+BENCHMARKS = [
+    "table",
+    "issuance",
+    "api_bulk",
+    "exports",
+    "audit_reconcile",
+    "audit_packet",
+    "digest",
+    "load",
+]
 DESCRIPTIONS = {
     "table": "certificate table pages (bench/table.py)",
     "issuance": "certificate issuance (bench/issuance.py)",
@@ -49,6 +58,7 @@ DESCRIPTIONS = {
     "exports": "bulk ZIP and CSV export (bench/exports.py)",
     "audit_reconcile": "payment-schedule reconciliation (bench/audit_reconcile.py)",
     "audit_packet": "audit packet with certificate PDFs, streamed (bench/audit_packet.py)",
+    "digest": "weekly digest e-mails for every facility (bench/digest.py)",
     "load": "load test (bench/load.py)",
 }
 PORT = int(os.environ.get("BENCH_PORT", "8551"))  # for benchmarks that start a server
@@ -410,6 +420,23 @@ def _rows_packet(result: dict[str, Any]) -> list[Row]:
     ]
 
 
+def _rows_digest(result: dict[str, Any]) -> list[Row]:
+    return [
+        (
+            f"Weekly digest of one week for all {result['facilities']:,} facilities: "
+            f"{result['emails']:,} e-mails ({result['new_certificates_reported']:,} new, "
+            f"{result['void_reported']:,} void, {result['superseded_reported']:,} superseded "
+            "certificates reported)",
+            f"{_fmt(result['figure'], 's')} (queries {_fmt(result['news_queries_s'], 's')}, "
+            f"e-mails rendered and queued {_fmt(result['emails_s'], 's')})",
+            "—",
+            "—",
+            f"< {_fmt(result['target'], 's')}",
+            _met(result["meets_target"]),
+        )
+    ]
+
+
 def _rows_generic(name: str, result: dict[str, Any]) -> list[Row]:
     """A module following the ``figure/floor/ratio/unit/target/meets_target`` convention."""
     if isinstance(result.get("rows"), list):
@@ -466,6 +493,7 @@ ROW_BUILDERS: dict[str, Callable[[dict[str, Any]], list[Row]]] = {
     "exports": _rows_exports,
     "audit_reconcile": _rows_audit,
     "audit_packet": _rows_packet,
+    "digest": _rows_digest,
 }
 
 

@@ -220,6 +220,18 @@ class Certificate(models.Model):
                 condition=Q(rendered_at__isnull=True),
                 name="cert_unrendered_id_idx",
             ),
+            # Changes in time order, for notifications (the job's watermark and the weekly
+            # digest): only the few void or superseded certificates are in them.
+            models.Index(
+                fields=["voided_at", "id"],
+                condition=Q(voided_at__isnull=False),
+                name="cert_voided_at_idx",
+            ),
+            models.Index(
+                fields=["superseded_at", "id"],
+                condition=Q(superseded_at__isnull=False),
+                name="cert_superseded_at_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -51,6 +51,7 @@ class OutboundEmailAdmin(admin.ModelAdmin):
         "sent_at",
         "message_id",
         "sensitive",
+        "headers",
         "body_text",
     )
     readonly_fields = fields

@@ -22,6 +22,13 @@ class OutboundEmail(models.Model):
     message_id = models.CharField(
         max_length=255, unique=True, help_text="Message-ID header, the same on every attempt."
     )
+    # The database default keeps inserts by a previous version (during an upgrade) working.
+    headers = models.JSONField(
+        default=dict,
+        db_default=models.Value({}, output_field=models.JSONField()),
+        blank=True,
+        help_text="Extra headers of this message (e.g. List-Unsubscribe), name -> value.",
+    )
     sensitive = models.BooleanField(
         default=False, help_text="Carries a secret link or code: bodies are erased once sent."
     )

@@ -32,8 +32,16 @@ from compliance_hub.mailer.models import OutboundEmail
 
 log = logging.getLogger(__name__)
 
-# A claimed message belongs to one sender for this long (longer than any SMTP timeout).
+# A claimed message belongs to one sender for this long (longer than any SMTP timeout):
+# the lease of a sender killed mid-message expires and another sender takes it over.
+# ``MAIL_CLAIM_SECONDS`` overrides it.
 CLAIM_SECONDS = 300
+
+
+def claim_seconds() -> int:
+    return int(getattr(settings, "MAIL_CLAIM_SECONDS", CLAIM_SECONDS))
+
+
 # Errors that mean "the mail server is unreachable": stop the batch, try again next round.
 _TRANSPORT_ERRORS = (
     ConnectionError,
@@ -61,15 +69,55 @@ def enqueue(
     template: str,
     context: dict[str, Any],
     sensitive: bool = False,
+    headers: dict[str, str] | None = None,
 ) -> OutboundEmail:
     """Store one message for ``to``; it is sent by the worker (or right after commit in the demo).
 
     Call it inside the transaction of the action that causes it: if that rolls back, no mail.
     ``sensitive`` messages (sign-in links, codes) have their bodies erased once sent.
+    ``headers`` are added to the message as given (e.g. ``List-Unsubscribe``); they cannot
+    replace the ones the outbox sets itself (``Message-ID``, ``Auto-Submitted``).
     """
+    message = _message(to, subject, template, context, sensitive, headers)
+    message.save()
+    if settings.MAIL_SEND_ON_COMMIT:
+        transaction.on_commit(lambda: _send_now(message.pk))
+    return message
+
+
+def enqueue_many(messages: Iterable[dict[str, Any]], chunk: int = 500) -> int:
+    """``enqueue`` for many messages (each a dict of its keyword arguments), rendered and
+    stored ``chunk`` at a time with one INSERT each: for jobs that queue thousands (the
+    weekly digest). Returns how many were stored."""
+    stored = 0
+    batch: list[OutboundEmail] = []
+    for item in messages:
+        batch.append(_message(**item))
+        if len(batch) >= chunk:
+            stored += _store(batch)
+            batch = []
+    return stored + (_store(batch) if batch else 0)
+
+
+def _store(batch: list[OutboundEmail]) -> int:
+    OutboundEmail.objects.bulk_create(batch)
+    if settings.MAIL_SEND_ON_COMMIT:
+        ids = [m.pk for m in batch if m.pk is not None]
+        transaction.on_commit(lambda: _send_now(*ids))
+    return len(batch)
+
+
+def _message(
+    to: str,
+    subject: str,
+    template: str,
+    context: dict[str, Any],
+    sensitive: bool = False,
+    headers: dict[str, str] | None = None,
+) -> OutboundEmail:
     text, html = render(template, context)
     domain = urlsplit(settings.SITE_URL).hostname or "localhost"
-    message = OutboundEmail.objects.create(
+    return OutboundEmail(
         to=to,
         subject=" ".join(subject.split())[:255],
         body_text=text,
@@ -77,17 +125,15 @@ def enqueue(
         template=template,
         message_id=make_msgid(idstring=secrets.token_hex(4), domain=domain),
         sensitive=sensitive,
+        headers=dict(headers or {}),
     )
-    if settings.MAIL_SEND_ON_COMMIT:
-        transaction.on_commit(lambda: _send_now(message.pk))
-    return message
 
 
-def _send_now(pk: int) -> None:
+def _send_now(*pks: int) -> None:
     try:
-        send_messages([pk])
+        send_messages(pks)
     except Exception:  # the worker retries; never break the request that queued it
-        log.exception("Sending e-mail %s right after commit failed", pk)
+        log.exception("Sending e-mail %s right after commit failed", pks)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -121,8 +167,13 @@ def send_messages(ids: Iterable[int], *, now: datetime | None = None) -> int:
     connection = get_connection()
     try:
         for pk in ids:
+            # The lease runs from the moment of the claim, not from the start of the batch:
+            # a batch slower than the lease must not hand out already-expired claims (another
+            # sender could then take the message while this one sends it).
+            leased_from = max(now, timezone.now())
             claimed = OutboundEmail.objects.filter(_due(now), pk=pk).update(
-                claimed_by=worker, claimed_until=now + timedelta(seconds=CLAIM_SECONDS)
+                claimed_by=worker,
+                claimed_until=leased_from + timedelta(seconds=claim_seconds()),
             )
             if not claimed:
                 continue  # someone else has it, or it is no longer due
@@ -147,7 +198,12 @@ def _build(message: OutboundEmail, connection: Any) -> EmailMultiAlternatives:
         body=message.body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[message.to],
-        headers={"Message-ID": message.message_id, "Auto-Submitted": "auto-generated"},
+        # The outbox's own headers win: the Message-ID stays the same on every attempt.
+        headers={
+            **(message.headers or {}),
+            "Message-ID": message.message_id,
+            "Auto-Submitted": "auto-generated",
+        },
         connection=connection,
     )
     if message.body_html:

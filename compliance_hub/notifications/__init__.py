@@ -1,0 +1,1 @@
+"""E-mail notifications for facility people: certificate changes and the weekly digest."""
