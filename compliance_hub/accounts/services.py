@@ -26,6 +26,8 @@ from compliance_hub.mailer.services import enqueue
 
 log = logging.getLogger(__name__)
 HOUR, DAY = 3600, 86400
+SIGN_IN_METHOD = "hub_sign_in_method"  # session key: how this session signed in
+STRONG_METHODS = frozenset({"passkey", "oidc"})  # phishing-resistant, or the organisation's own
 
 
 def has_access(person: Person) -> bool:
@@ -214,10 +216,22 @@ def sign_in_with(request: HttpRequest, token: SignInToken, *, method: str) -> bo
     return True
 
 
-def start_session(request: HttpRequest, person: Person, *, method: str) -> None:
-    """``django.contrib.auth.login`` (new session key and CSRF token) plus the activity record."""
+def start_session(
+    request: HttpRequest, person: Person, *, method: str, detail: dict[str, str] | None = None
+) -> None:
+    """``django.contrib.auth.login`` (new session key and CSRF token) plus the activity record
+    (``detail`` adds to it, e.g. the single sign-on provider).
+
+    The session keeps ``method``: a facility or partner requiring a passkey or single sign-on
+    accepts only a session whose method is in ``STRONG_METHODS`` (compliance_hub/passkeys)."""
     login(request, person)
-    record(Activity.Verb.SIGNED_IN, actor=person, ip=client_ip(request), detail={"method": method})
+    request.session[SIGN_IN_METHOD] = method
+    record(
+        Activity.Verb.SIGNED_IN,
+        actor=person,
+        ip=client_ip(request),
+        detail={**(detail or {}), "method": method},
+    )
 
 
 def record_failure(

@@ -88,6 +88,10 @@ class Partner(models.Model):
         db_default="",
         validators=[refuse_bidi],
     )
+    # The partner's own staff must use a passkey (or single sign-on) after the e-mailed link.
+    require_strong_sign_in = models.BooleanField(
+        "require passkey or single sign-on for staff", default=False, db_default=False
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -269,6 +273,16 @@ class Facility(PostalAddress, models.Model):
     bulk_download_enabled = models.BooleanField(
         default=False, help_text="Only the staffing partner turns this on."
     )
+    # After the e-mailed link its people must also use a passkey (or come through single
+    # sign-on) if either of these is on (compliance_hub/passkeys). Two switches, so that
+    # neither can turn off what the other required: the facility's own (its primary
+    # contacts) and the partner's.
+    require_strong_sign_in = models.BooleanField(
+        "require passkey or single sign-on (the facility's own)", default=False, db_default=False
+    )
+    partner_requires_strong_sign_in = models.BooleanField(
+        "require passkey or single sign-on (by the partner)", default=False, db_default=False
+    )
     # At least the days from start to end of its longest assignment (kept by every write of
     # assignments): bounds the date range an "active during" query reads. The database
     # default keeps inserts by a previous version (during an upgrade) working.
@@ -287,6 +301,11 @@ class Facility(PostalAddress, models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def strong_sign_in_required(self) -> bool:
+        """Whether its people must use a passkey or single sign-on (either switch is on)."""
+        return self.require_strong_sign_in or self.partner_requires_strong_sign_in
 
 
 class Membership(models.Model):

@@ -11,6 +11,8 @@ from compliance_hub.accounts import services, sessions, tokens
 from compliance_hub.accounts.forms import CodeForm, SignInForm
 from compliance_hub.accounts.redirects import after_sign_in, safe_next
 from compliance_hub.core.net import client_ip
+from compliance_hub.sso import queries as sso_queries
+from compliance_hub.sso import views as sso_views
 
 
 @require_http_methods(["GET", "POST"])
@@ -20,7 +22,13 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         form = SignInForm(request.POST)
         if form.is_valid():
             email = form.cleaned_data["email"]
-            return asked(request, email, shown=email, next_url=safe_next(form.cleaned_data["next"]))
+            next_url = safe_next(form.cleaned_data["next"])
+            # An address whose domain has single sign-on goes to that provider instead of
+            # getting a link: decided by the domain alone, never by whether it has an account.
+            provider = sso_queries.provider_for_email(email)
+            if provider is not None:
+                return sso_views.start(request, provider, email=email, next_url=next_url)
+            return asked(request, email, shown=email, next_url=next_url)
         status = 400
     else:
         form = SignInForm(

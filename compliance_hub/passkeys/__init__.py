@@ -1,0 +1,1 @@
+"""Passkeys (WebAuthn) and the "require passkey or single sign-on" policy (issue 21)."""
