@@ -1,0 +1,1 @@
+"""Single sign-on with an organisation's OpenID Connect provider (docs/sign-in.md)."""
