@@ -46,9 +46,13 @@ INSTALLED_APPS = [
     "compliance_hub.certificates",
     "compliance_hub.audits",
     "compliance_hub.auditors",
+    "compliance_hub.passkeys",
+    "compliance_hub.sso",
     "compliance_hub.partner_api",
     "compliance_hub.activity",
     "compliance_hub.mailer",
+    "compliance_hub.notifications",
+    "compliance_hub.webhooks",
     "compliance_hub.demo",
     "compliance_hub.core",
     "ninja",  # serves the /api/v1/docs assets locally (no CDN)
@@ -71,6 +75,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "compliance_hub.accounts.middleware.SessionTimeoutMiddleware",
+    "compliance_hub.passkeys.middleware.StrongSignInMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -127,6 +132,24 @@ else:
         }
     # Server-side cursors (QuerySet.iterator) do not survive transaction pooling.
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("DATABASE_PGBOUNCER", False)
+# Optional streaming replica for heavy reads only (exports, bulk ZIP index, reconciliation
+# matching, digests): core/replica.py says when a read may go there. Tests mirror it.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=60)
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["replica"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("DATABASE_PGBOUNCER", False)
+    DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = 3
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["compliance_hub.core.replica.PrimaryReplicaRouter"]
+    MIDDLEWARE.insert(1, "compliance_hub.core.replica.ReplicaMiddleware")
+# A client that wrote reads from the primary for this long; kept above the largest replay lag
+# tolerated, so that the replica has the write when the pin ends.
+REPLICA_MAX_LAG_SECONDS = env_int("REPLICA_MAX_LAG_SECONDS", 5)
+REPLICA_PIN_SECONDS = max(env_int("REPLICA_PIN_SECONDS", 10), REPLICA_MAX_LAG_SECONDS + 1)
+REPLICA_CHECK_SECONDS = env_int("REPLICA_CHECK_SECONDS", 1)
+REPLICA_COOLDOWN_SECONDS = env_int("REPLICA_COOLDOWN_SECONDS", 30)
+REPLICA_PIN_COOKIE = "hub-pin" if DEBUG else "__Host-hub-pin"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (rate limits) ---------------------------------------------------------------
@@ -161,6 +184,9 @@ SIGN_IN_RATE_PER_ADDRESS_DAY = env_int("SIGN_IN_RATE_PER_ADDRESS_DAY", 20)
 SIGN_IN_MAIL_PER_HOUR = env_int("SIGN_IN_MAIL_PER_HOUR", 15)
 SIGN_IN_MAIL_PER_DAY = env_int("SIGN_IN_MAIL_PER_DAY", 30)
 SIGN_IN_FAILURES_PER_IP = env_int("SIGN_IN_FAILURES_PER_IP", 20)  # failed links per hour
+PASSKEY_CEREMONIES_PER_IP = env_int("PASSKEY_CEREMONIES_PER_IP", 60)  # passkey tries an hour
+PASSKEY_CHALLENGE_TTL = env_int("PASSKEY_CHALLENGE_TTL", 300)  # seconds a challenge works
+STRONG_SIGN_IN_RECHECK = env_int("STRONG_SIGN_IN_RECHECK", 300)  # policy re-read per session
 # Public certificate verification pages, per client IP.
 VERIFY_RATE_PER_MINUTE = env_int("VERIFY_RATE_PER_MINUTE", 30)
 VERIFY_RATE_PER_HOUR = env_int("VERIFY_RATE_PER_HOUR", 300)
@@ -178,6 +204,14 @@ MAIL_SEND_ON_COMMIT = env_bool("MAIL_SEND_ON_COMMIT", not EMAIL_URL)
 MAIL_MAX_ATTEMPTS = env_int("MAIL_MAX_ATTEMPTS", 48)  # about two days, then marked failed
 MAIL_RETRY_BASE_SECONDS = env_int("MAIL_RETRY_BASE_SECONDS", 30)  # doubles after each failure
 MAIL_RETRY_MAX_SECONDS = env_int("MAIL_RETRY_MAX_SECONDS", 3600)
+# A worker's claim on a message it sends; a killed worker's claim expires after this.
+MAIL_CLAIM_SECONDS = env_int("MAIL_CLAIM_SECONDS", 300)
+# Facility notifications (docs/notifications.md): the weekly digest goes out on this weekday
+# (0 = Monday) at this hour, UTC; a certificate change is announced once it is this many
+# seconds old (longer than any write transaction, so none commits behind the job's position).
+NOTIFICATIONS_DIGEST_WEEKDAY = env_int("NOTIFICATIONS_DIGEST_WEEKDAY", 0)
+NOTIFICATIONS_DIGEST_HOUR = env_int("NOTIFICATIONS_DIGEST_HOUR", 7)
+NOTIFICATIONS_SETTLE_SECONDS = env_int("NOTIFICATIONS_SETTLE_SECONDS", 120)
 
 # What `compliance-hub worker` runs each round: name -> function(batch) -> items done.
 WORKER_JOBS = {
@@ -185,7 +219,28 @@ WORKER_JOBS = {
     "mail": "compliance_hub.mailer.services.send_due",
     "certificates": "compliance_hub.certificates.documents.render_pending",
     "names": "compliance_hub.certificates.names_backfill.backfill_search_names",
+    "certificate-notices": "compliance_hub.notifications.services.notify_certificate_changes",
+    "weekly-digest": "compliance_hub.notifications.services.send_weekly_digest",
+    "webhooks": "compliance_hub.webhooks.delivery.deliver_due",
 }
+
+# --- Partner webhooks (docs/webhooks.md) ------------------------------------------------
+# Plain http:// endpoints and private, loopback or link-local targets only for local work.
+WEBHOOKS_ALLOW_HTTP = env_bool("WEBHOOKS_ALLOW_HTTP", DEBUG)
+WEBHOOKS_ALLOW_PRIVATE_TARGETS = env_bool("WEBHOOKS_ALLOW_PRIVATE_TARGETS", DEBUG)
+WEBHOOKS_TIMEOUT_SECONDS = env_int("WEBHOOKS_TIMEOUT_SECONDS", 5)  # connect, and read
+WEBHOOKS_RETRY_HOURS = env_int("WEBHOOKS_RETRY_HOURS", 72)  # then a delivery fails
+WEBHOOKS_DISABLE_AFTER_HOURS = env_int("WEBHOOKS_DISABLE_AFTER_HOURS", 72)  # failing throughout
+WEBHOOKS_RETRY_BASE_SECONDS = env_int("WEBHOOKS_RETRY_BASE_SECONDS", 30)  # doubles, full jitter
+WEBHOOKS_RETRY_MAX_SECONDS = env_int("WEBHOOKS_RETRY_MAX_SECONDS", 6 * 3600)
+
+# --- Single sign-on (docs/sign-in.md, "Single sign-on") ---------------------------------
+# Plain http:// issuers and private, loopback or link-local issuer hosts only for local work.
+SSO_ALLOW_HTTP = env_bool("SSO_ALLOW_HTTP", DEBUG)
+SSO_ALLOW_PRIVATE_ISSUERS = env_bool("SSO_ALLOW_PRIVATE_ISSUERS", DEBUG)
+SSO_TIMEOUT_SECONDS = env_int("SSO_TIMEOUT_SECONDS", 5)  # each request to a provider
+SSO_ATTEMPT_TTL = env_int("SSO_ATTEMPT_TTL", 600)  # seconds to come back from the provider
+SSO_CLOCK_SKEW_SECONDS = env_int("SSO_CLOCK_SKEW_SECONDS", 60)  # leeway on exp/iat
 
 # --- Files -----------------------------------------------------------------------------
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media")))

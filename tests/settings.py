@@ -17,6 +17,12 @@ ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 SITE_URL = "http://testserver"
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MAIL_SEND_ON_COMMIT = False
+# Webhook receivers in tests are real HTTP servers on loopback.
+WEBHOOKS_ALLOW_HTTP = True
+WEBHOOKS_ALLOW_PRIVATE_TARGETS = True
+# The OpenID provider of the single sign-on tests runs on loopback, over plain http.
+SSO_ALLOW_HTTP = True
+SSO_ALLOW_PRIVATE_ISSUERS = True
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # SQLite tests use a file, not the shared in-memory database: concurrency tests need real

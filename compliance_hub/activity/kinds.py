@@ -34,6 +34,26 @@ _SIGN_IN_METHODS = {
     "same_browser": "with the e-mailed link",
     "code": "with the e-mailed code",
     "invitation": "by accepting an invitation",
+    "passkey": "with a passkey",
+    "passkey_confirm": "with the e-mailed link and a passkey",
+    "oidc": "with single sign-on",
+}
+_SSO_HEADLINES = {"set up": "Set up single sign-on", "changed": "Changed single sign-on"}
+_PASSKEY_HEADLINES = {
+    "added": "Added a passkey",
+    "removed": "Removed a passkey",
+    "reset": "Reset passkeys",
+}
+
+# Partner webhook endpoint changes (compliance_hub.webhooks.services), detail "webhook".
+_WEBHOOK_HEADLINES = {
+    "added": "Added a webhook endpoint",
+    "changed": "Changed a webhook endpoint",
+    "enabled": "Turned a webhook endpoint on",
+    "disabled": "Turned a webhook endpoint off",
+    "deleted": "Deleted a webhook endpoint",
+    "secret_rotated": "Rotated a webhook signing secret",
+    "redelivered": "Asked for a webhook to be sent again",
 }
 
 
@@ -57,6 +77,20 @@ def headline(activity: Activity) -> str:
             if detail["bulk_download_enabled"]
             else ("Turned bulk download off")
         )
+    if activity.verb == Verb.SETTINGS_CHANGED and detail.get("webhook") in _WEBHOOK_HEADLINES:
+        return _WEBHOOK_HEADLINES[detail["webhook"]]
+    if activity.verb == Verb.SETTINGS_CHANGED and detail.get("passkey") in _PASSKEY_HEADLINES:
+        return _PASSKEY_HEADLINES[detail["passkey"]]
+    if activity.verb == Verb.SETTINGS_CHANGED and isinstance(
+        detail.get("require_strong_sign_in"), bool
+    ):
+        return (
+            "Required a passkey or single sign-on"
+            if detail["require_strong_sign_in"]
+            else "Stopped requiring a passkey or single sign-on"
+        )
+    if activity.verb == Verb.SETTINGS_CHANGED and detail.get("single_sign_on") in _SSO_HEADLINES:
+        return _SSO_HEADLINES[detail["single_sign_on"]]
     return verb_label(activity.verb)
 
 
@@ -80,6 +114,8 @@ def describe(activity: Activity) -> str:
     verb = activity.verb
     if verb == Verb.SIGNED_IN and detail.get("method"):
         parts.append(_SIGN_IN_METHODS.get(str(detail["method"]), str(detail["method"])))
+        if detail.get("provider"):  # single sign-on: which provider vouched for the person
+            parts.append(f"through {detail['provider']}")
     if verb == Verb.SIGN_IN_FAILED and detail.get("reason"):
         parts.append(f"reason: {detail['reason']}")
     if verb == Verb.SIGNED_OUT and detail.get("everywhere"):

@@ -102,3 +102,30 @@ def test_api_calls_are_named_by_the_keys_name(site):
             change.actor_label
         )
     assert "API key “Payroll sync”" in facility_log(site)
+
+
+def test_passkeys_and_the_passkey_rule_read_as_what_happened(site):
+    log(V.SIGNED_IN, at=T0, actor=site.member, detail={"method": "passkey"})
+    log(V.SIGNED_IN, at=T0, actor=site.member, detail={"method": "passkey_confirm"})
+    log(
+        V.SETTINGS_CHANGED,
+        at=T0,
+        actor=site.primary,
+        facility=site.facility,
+        target=site.facility.name,
+        detail={"require_strong_sign_in": True},
+    )
+    log(
+        V.SETTINGS_CHANGED,
+        at=T0,
+        actor=site.primary,
+        facility=site.facility,
+        target=site.member.email,
+        detail={"passkey": "reset", "removed": 2},
+    )
+    page = facility_log(site)
+    assert "Signed in with a passkey" in page
+    assert "Signed in with the e-mailed link and a passkey" in page
+    assert "Required a passkey or single sign-on" in page
+    assert f"Reset passkeys {site.member.email}" in page
+    assert page.count("Changed facility settings") == 1  # the kind in the filter's list only

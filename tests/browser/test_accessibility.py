@@ -10,7 +10,10 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from compliance_hub.certificates import documents
+from compliance_hub.certificates.services import cancel_assignment
 from compliance_hub.partner_api.keys import create_key
+from compliance_hub.webhooks import services as webhook_services
+from compliance_hub.webhooks.events import EVENT_TYPES
 from tests import factories
 from tests.audits.helpers import csv_bytes
 from tests.browser import data
@@ -108,8 +111,16 @@ def test_facility_pages(hub, portal, tmp_path):
     )
     expect(page.get_by_text("Cara Diaz").first).to_be_visible()
     visit(hub, page, f"/facilities/{alder}/team/", "team page", re.compile("Team"), shot="team")
+    visit(
+        hub, page, f"/facilities/{alder}/single-sign-on/", "single sign-on", re.compile("sign-on")
+    )
     expect(page.get_by_text(f"Certificates of insurance from {data.PARTNER}")).to_be_visible()
     visit(hub, page, "/sign-out/", "sign-out page", "Sign out")
+    visit(hub, page, "/notifications/", "notification settings", "E-mail notifications")
+    page.get_by_label("Weekly digest").uncheck()
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status")).to_contain_text("weekly digest off")
+    hub.check_a11y(page, "notification settings, saved")
     visit(hub, page, f"/facilities/{alder}/activity/", "activity log", re.compile("Activity"))
     hub.shot(page, "activity")
 
@@ -151,6 +162,9 @@ def test_a_facility_with_no_assignments_yet(hub, transactional_db):
     expect(page.get_by_text(f"as soon as {data.PARTNER} books contractors")).to_be_visible()
     hub.shot(page, "table-empty")
 
+    # The passkeys page (its ceremonies: tests/browser/test_passkeys.py, with an authenticator).
+    visit(hub, page, "/passkeys/", "passkeys page", "Passkeys")
+
     nobody = hub.new_page(session_of=factories.person("lost@example.com"))
     visit(hub, nobody, "/", "no facilities yet", "No facilities yet")
 
@@ -169,4 +183,15 @@ def test_partner_console(hub, portal):
         shot="console-facility",
     )
     visit(hub, page, "/partner/keys/", "console keys", re.compile("API keys"))
+    visit(hub, page, "/partner/sign-in/", "console sign-in security", re.compile("Sign-in"))
+    visit(hub, page, "/partner/single-sign-on/", "console single sign-on", "Single sign-on")
     visit(hub, page, "/partner/activity/", "partner activity", re.compile("Activity"))
+    visit(hub, page, "/partner/webhooks/", "console webhooks, none yet", "Webhooks")
+    endpoint, _ = webhook_services.create_endpoint(
+        portal.partner, url=data.WEBHOOK_URL, events=list(EVENT_TYPES), description="Payroll"
+    )
+    cancel_assignment(portal.rows["dev"])  # a certificate.voided delivery, waiting
+    visit(hub, page, "/partner/webhooks/", "console webhooks", "Webhooks", shot="console-webhooks")
+    webhook = f"/partner/webhooks/{endpoint.pk}/"
+    visit(hub, page, webhook, "console webhook endpoint", re.compile("Webhook endpoint"))
+    visit(hub, page, webhook + "delete/", "delete a webhook endpoint", re.compile("Delete"))

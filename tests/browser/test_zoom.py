@@ -9,6 +9,9 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from compliance_hub.certificates.services import cancel_assignment
+from compliance_hub.webhooks import services as webhook_services
+from compliance_hub.webhooks.events import EVENT_TYPES
 from tests.browser import data
 from tests.browser.test_phone_pages import fits, portal  # noqa: F401  (the fixture)
 
@@ -42,6 +45,7 @@ def test_facility_pages_at_200_percent_zoom(hub, portal):  # noqa: F811
         (f"{alder}/audits/", "audits list"),
         (f"{alder}/activity/", "activity log"),
         (f"{alder}/auditors/", "auditors"),
+        (f"{alder}/single-sign-on/", "single sign-on"),
     ):
         response = page.goto(path)
         assert response is not None and response.status == 200, (path, response.status)
@@ -54,17 +58,33 @@ def test_facility_pages_at_200_percent_zoom(hub, portal):  # noqa: F811
     within_width(page, "table.cert-table tbody tr", "table row")
     page.goto(f"{alder}/team/")
     within_width(page, "button:has-text('Remove')", "Remove button")
+    page.goto("/notifications/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("E-mail notifications")
+    fits(page, "notification settings")
+    within_width(page, "form button", "Save button")
 
 
 def test_console_at_200_percent_zoom(hub, portal):  # noqa: F811
     page = hub.new_page(session_of=data.partner_staff(portal.partner), **ZOOMED)
+    endpoint, _ = webhook_services.create_endpoint(
+        portal.partner, url=data.WEBHOOK_URL, events=list(EVENT_TYPES)
+    )
+    cancel_assignment(portal.rows["dev"])  # one delivery in the endpoint's log
     for path, heading in (
         ("/partner/", re.compile("Facilities")),
         (f"/partner/facilities/{portal.alder.pk}/", portal.alder.name),
         ("/partner/keys/", re.compile("API keys")),
+        ("/partner/sign-in/", re.compile("Sign-in security")),
+        ("/passkeys/", "Passkeys"),
+        ("/partner/single-sign-on/", re.compile("Single sign-on")),
         ("/partner/program/", re.compile("program", re.I)),
+        ("/partner/webhooks/", re.compile("Webhooks")),
+        (f"/partner/webhooks/{endpoint.pk}/", re.compile("Webhook endpoint")),
     ):
         response = page.goto(path)
         assert response is not None and response.status == 200, (path, response.status)
         expect(page.get_by_role("heading", level=1)).to_have_text(heading)
         fits(page, path)
+    log = page.locator("table.webhook-log").locator("xpath=..")  # its .table-wrap
+    assert log.evaluate("e => e.scrollWidth <= e.clientWidth"), "the delivery log scrolls sideways"
+    within_width(page, "button:has-text('Redeliver')", "Redeliver button")

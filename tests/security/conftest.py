@@ -28,6 +28,8 @@ from compliance_hub.facilities.models import (
 )
 from compliance_hub.partner_api.keys import create_key
 from compliance_hub.partner_api.models import ApiKey
+from compliance_hub.webhooks import services as webhook_services
+from compliance_hub.webhooks.models import WebhookDelivery, WebhookEndpoint
 from tests import factories
 from tests.audits.helpers import csv_bytes, run_schedule
 
@@ -63,6 +65,8 @@ class World:
     upload: PendingUpload  # the member's own pending upload
     auditor: Person  # read-only auditor of ``facility``: its audit period, ``reconciliation``
     grant: AuditorGrant
+    webhook: WebhookEndpoint  # the partner's endpoint; ``webhook_delivery`` one of its deliveries
+    webhook_delivery: WebhookDelivery
     clients: dict[str, Client] = field(default_factory=dict)
     cookies: dict[str, Any] = field(default_factory=dict)
 
@@ -98,6 +102,9 @@ def build_world() -> World:
     operator = factories.person("root@hub.example", is_staff=True, is_superuser=True)
     key, raw_key = create_key(partner, name="main")
     _, other_raw_key = create_key(foreign_partner, name="other")
+    webhook, _ = webhook_services.create_endpoint(
+        partner, url="http://127.0.0.1:9/hook", events=["certificate.issued"]
+    )
     jane = factories.contractor(partner, "Jane", "Doe", external_id="C-JANE")
     assignment = factories.assignment(
         facility, jane, date(2026, 3, 1), date(2026, 3, 10), external_id="A-1"
@@ -140,6 +147,8 @@ def build_world() -> World:
         upload=upload,
         auditor=grant.person,
         grant=grant,
+        webhook=webhook,
+        webhook_delivery=WebhookDelivery.objects.filter(endpoint=webhook).earliest("id"),
     )
     for name in PRINCIPALS:
         person = getattr(w, name, None) if name not in ("anonymous", "key", "other_key") else None

@@ -25,6 +25,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
+from webauthn.helpers import bytes_to_base64url
 
 from compliance_hub.auditors.models import AuditorGrant
 from compliance_hub.audits.models import Reconciliation, RowDecision
@@ -36,9 +37,15 @@ from compliance_hub.facilities.models import (
     Invitation,
     Membership,
     Partner,
+    PartnerStaff,
 )
+from compliance_hub.notifications.links import unsubscribe_token
+from compliance_hub.notifications.models import Preferences
 from compliance_hub.partner_api.api.app import api
 from compliance_hub.partner_api.models import ApiKey
+from compliance_hub.passkeys.models import Passkey
+from compliance_hub.sso.models import IdentityProvider
+from compliance_hub.webhooks.models import WebhookDelivery, WebhookEndpoint
 from tests.security.conftest import PRINCIPALS, World
 
 # The database marker makes pytest-django create the test database; the world itself is built
@@ -111,7 +118,7 @@ def api_call(method: str, url: Url, ok: int, *, other_key: int = 404, **kw: Any)
     """The partner API: a key is the only way in; a session is not."""
     expect = _all(401, key=ok, other_key=other_key)
     kw.setdefault("sees", frozenset({"key"}))
-    return Rule(method, f_api(url), expect, json=method in ("PUT", "POST"), **kw)
+    return Rule(method, f_api(url), expect, json=method in ("PUT", "POST", "PATCH"), **kw)
 
 
 def f_api(url: Url) -> Url:
@@ -142,6 +149,10 @@ def _line(w: World) -> CoverageLine:
     return CoverageLine.objects.filter(partner=w.partner).earliest("id")
 
 
+def _webhook(w: World) -> WebhookEndpoint:
+    return WebhookEndpoint.objects.get(pk=w.webhook.pk)
+
+
 def _assignment(w: World) -> Assignment:
     return Assignment.objects.get(pk=w.assignment.pk)
 
@@ -152,6 +163,34 @@ ASSIGNMENT_BODY = {
     "effective_date": "2026-03-01",
     "end_date": "2026-03-20",
     "description": "Changed",
+}
+
+
+def signed_in_any(value: Expect, **overrides: Expect) -> dict[str, Expect]:
+    """Any signed-in person gets ``value`` (with ``overrides``); API keys and anonymous
+    visitors are sent to sign in."""
+    return _all(value, anonymous=SIGN_IN, key=SIGN_IN, other_key=SIGN_IN, **overrides)
+
+
+def _passkey(person: Any) -> Passkey:
+    """A passkey of ``person`` (made the first time a rule's address names it)."""
+    passkey, _ = Passkey.objects.get_or_create(
+        credential_id=bytes_to_base64url(f"matrix-{person.pk}".encode()),
+        defaults={
+            "person": person,
+            "public_key": b"-",
+            "user_handle": bytes_to_base64url(b"handle"),
+            "name": "Phone",
+        },
+    )
+    return passkey
+
+
+SSO_BODY = {
+    "issuer": "https://login.example.org",
+    "client_id": "hub",
+    "client_secret": "secret",
+    "enabled": "on",
 }
 
 # --- the table: one row per named URL pattern --------------------------------------------
@@ -185,6 +224,96 @@ RULES: dict[str, Rule] = {
     "accounts:sign_in_link": public("GET", lambda w: "/sign-in/" + "x" * 43 + "/", 410),
     "accounts:sign_out": public("POST", lambda w: "/sign-out/", 302),
     "accounts:sign_out_everywhere": public("POST", lambda w: "/sign-out/everywhere/", 302),
+    # Passkeys: one's own (another's passkey id is a 404); the ceremonies answer JSON.
+    "passkeys:list": Rule("GET", lambda w: "/passkeys/", signed_in_any(200)),
+    "passkeys:register_options": Rule(
+        "POST", lambda w: "/passkeys/register/options/", signed_in_any(200)
+    ),
+    "passkeys:register": Rule("POST", lambda w: "/passkeys/register/", signed_in_any(400)),
+    "passkeys:rename": Rule(
+        "POST",
+        lambda w: f"/passkeys/{_passkey(w.member).pk}/rename/",
+        signed_in_any(404, member=302),
+        body=lambda w: {"name": "Renamed"},
+        changed=lambda w: Passkey.objects.filter(person=w.member, name="Renamed").exists(),
+        allowed=frozenset({"member"}),
+    ),
+    "passkeys:remove": Rule(
+        "POST",
+        lambda w: f"/passkeys/{_passkey(w.member).pk}/remove/",
+        signed_in_any(404, member=302),
+        changed=lambda w: not Passkey.objects.filter(person=w.member).exists(),
+        allowed=frozenset({"member"}),
+    ),
+    # Nobody in the world's organisations requires a passkey: the step sends everyone on.
+    "passkeys:required": Rule("GET", lambda w: "/passkeys/required/", signed_in_any("/")),
+    "passkeys:confirm_options": Rule(
+        "POST",
+        lambda w: (_passkey(w.member), "/passkeys/confirm/options/")[1],
+        signed_in_any(409, member=200),
+    ),
+    "passkeys:confirm": Rule("POST", lambda w: "/passkeys/confirm/", signed_in_any(400)),
+    "passkeys:sign_in_options": public("POST", lambda w: "/sign-in/passkey/options/", 200),
+    "passkeys:sign_in": public("POST", lambda w: "/sign-in/passkey/", 400),
+    "passkeys:team_policy": facility_page(
+        "POST",
+        lambda w: f"{fac(w)}/team/sign-in-policy/",
+        302,
+        member=403,
+        body=lambda w: {"required": "1"},
+        changed=lambda w: Facility.objects.get(pk=w.facility.pk).require_strong_sign_in,
+        allowed=frozenset({"primary"}),
+    ),
+    "passkeys:team_reset": facility_page(
+        "POST",
+        lambda w: (
+            (_passkey(w.victim.person), f"{fac(w)}/team/members/{w.victim.pk}/")[1]
+            + "reset-passkeys/"
+        ),
+        302,
+        member=403,
+        changed=lambda w: not Passkey.objects.filter(person=w.victim.person).exists(),
+        allowed=frozenset({"primary"}),
+    ),
+    "passkeys:console_staff": console_page(
+        "GET", lambda w: "/partner/sign-in/", 200, other_staff=200
+    ),
+    "passkeys:console_partner_policy": console_page(
+        "POST",
+        lambda w: f"/partner/sign-in/{w.partner.pk}/policy/",
+        302,
+        body=lambda w: {"required": "1"},
+        changed=lambda w: Partner.objects.get(pk=w.partner.pk).require_strong_sign_in,
+        allowed=frozenset({"staff"}),
+    ),
+    "passkeys:console_staff_reset": console_page(
+        "POST",
+        lambda w: (
+            (_passkey(w.staff), "/partner/sign-in/staff/")[1]
+            + f"{PartnerStaff.objects.get(person=w.staff).pk}/reset-passkeys/"
+        ),
+        302,
+        changed=lambda w: not Passkey.objects.filter(person=w.staff).exists(),
+        allowed=frozenset({"staff"}),
+    ),
+    "passkeys:console_facility_policy": console_page(
+        "POST",
+        lambda w: f"/partner/facilities/{w.facility.pk}/sign-in-policy/",
+        302,
+        body=lambda w: {"required": "1"},
+        changed=lambda w: Facility.objects.get(pk=w.facility.pk).require_strong_sign_in,
+        allowed=frozenset({"staff"}),
+    ),
+    "passkeys:console_member_reset": console_page(
+        "POST",
+        lambda w: (
+            (_passkey(w.victim.person), f"/partner/facilities/{w.facility.pk}/")[1]
+            + f"members/{w.victim.pk}/reset-passkeys/"
+        ),
+        302,
+        changed=lambda w: not Passkey.objects.filter(person=w.victim.person).exists(),
+        allowed=frozenset({"staff"}),
+    ),
     # Team pages: members see and invite; only primary contacts remove others.
     "facilities:overview": facility_page("GET", lambda w: f"{fac(w)}/", 200),
     "facilities:team": facility_page("GET", lambda w: f"{fac(w)}/team/", 200),
@@ -482,6 +611,50 @@ RULES: dict[str, Rule] = {
         changed=lambda w: _line(w).policy_effective is not None,
         allowed=frozenset({"key"}),
     ),
+    # Webhooks: a partner's own endpoints; another partner's endpoint id is a 404.
+    "partner_api:api:create_webhook_endpoint": api_call(
+        "POST",
+        lambda w: "/webhook-endpoints",
+        201,
+        other_key=201,  # registers the other partner's own endpoint
+        body=lambda w: {"url": "http://127.0.0.1:9/new-hook", "events": ["certificate.voided"]},
+    ),
+    "partner_api:api:list_webhook_endpoints": api_call(
+        "GET", lambda w: "/webhook-endpoints", 200, other_key=200
+    ),
+    "partner_api:api:get_webhook_endpoint": api_call(
+        "GET", lambda w: f"/webhook-endpoints/{w.webhook.pk}", 200
+    ),
+    "partner_api:api:update_webhook_endpoint": api_call(
+        "PATCH",
+        lambda w: f"/webhook-endpoints/{w.webhook.pk}",
+        200,
+        body=lambda w: {"enabled": False},
+        changed=lambda w: not WebhookEndpoint.objects.get(pk=w.webhook.pk).enabled,
+        allowed=frozenset({"key"}),
+    ),
+    "partner_api:api:delete_webhook_endpoint": api_call(
+        "DELETE",
+        lambda w: f"/webhook-endpoints/{w.webhook.pk}",
+        204,
+        changed=lambda w: not WebhookEndpoint.objects.filter(pk=w.webhook.pk).exists(),
+        allowed=frozenset({"key"}),
+    ),
+    "partner_api:api:rotate_webhook_secret": api_call(
+        "POST",
+        lambda w: f"/webhook-endpoints/{w.webhook.pk}/rotate-secret",
+        200,
+        body=lambda w: {"overlap_hours": 1},
+        changed=lambda w: WebhookEndpoint.objects.get(pk=w.webhook.pk).secret != w.webhook.secret,
+        allowed=frozenset({"key"}),
+    ),
+    "partner_api:api:list_events": api_call(
+        "GET",
+        lambda w: "/events",
+        200,
+        other_key=200,  # the other partner's own (here: no) events
+        sees=frozenset({"key"}),
+    ),
     # The partner console: the partner's staff; another partner's staff sees only its own.
     "partner_api:console": console_page("GET", lambda w: "/partner/", 200, other_staff=200),
     "partner_api:console_facility": console_page(
@@ -558,11 +731,122 @@ RULES: dict[str, Rule] = {
         changed=lambda w: ApiKey.objects.get(pk=w.key.pk).revoked_at is not None,
         allowed=frozenset({"staff"}),
     ),
+    # Webhooks in the console: the partner's endpoints (``w.webhook``) and their deliveries.
+    "partner_api:console_webhooks": console_page(
+        "GET", lambda w: "/partner/webhooks/", 200, other_staff=200
+    ),
+    "partner_api:console_webhook_create": console_page(
+        "POST",
+        lambda w: "/partner/webhooks/new/",
+        302,  # to the new endpoint's page, which shows its secret once
+        other_staff=400,  # naming another partner is an invalid choice
+        body=lambda w: {
+            "url": "http://127.0.0.1:9/new",
+            "events": ["certificate.voided"],
+            "partner": str(w.partner.pk),
+        },
+        changed=lambda w: WebhookEndpoint.objects.filter(partner=w.partner).count() > 1,
+        allowed=frozenset({"staff"}),
+    ),
+    "partner_api:console_webhook": console_page(
+        "GET", lambda w: f"/partner/webhooks/{w.webhook.pk}/", 200
+    ),
+    "partner_api:console_webhook_save": console_page(
+        "POST",
+        lambda w: f"/partner/webhooks/{w.webhook.pk}/save/",
+        302,
+        body=lambda w: {"url": "http://127.0.0.1:9/changed", "events": ["certificate.voided"]},
+        changed=lambda w: _webhook(w).url.endswith("/changed"),
+        allowed=frozenset({"staff"}),
+    ),
+    "partner_api:console_webhook_enabled": console_page(
+        "POST",
+        lambda w: f"/partner/webhooks/{w.webhook.pk}/enabled/",
+        302,
+        body=lambda w: {"enabled": "0"},
+        changed=lambda w: not _webhook(w).enabled,
+        allowed=frozenset({"staff"}),
+    ),
+    "partner_api:console_webhook_rotate": console_page(
+        "POST",
+        lambda w: f"/partner/webhooks/{w.webhook.pk}/rotate/",
+        302,
+        body=lambda w: {"overlap_hours": "24"},
+        changed=lambda w: _webhook(w).secret != w.webhook.secret,
+        allowed=frozenset({"staff"}),
+    ),
+    "partner_api:console_webhook_delete": console_page(
+        "POST",
+        lambda w: f"/partner/webhooks/{w.webhook.pk}/delete/",
+        302,
+        changed=lambda w: not WebhookEndpoint.objects.filter(pk=w.webhook.pk).exists(),
+        allowed=frozenset({"staff"}),
+    ),
+    "partner_api:console_webhook_redeliver": console_page(
+        "POST",
+        lambda w: f"/partner/webhooks/{w.webhook.pk}/deliveries/{w.webhook_delivery.pk}/redeliver/",
+        302,
+        changed=lambda w: WebhookDelivery.objects.get(pk=w.webhook_delivery.pk).manual,
+        allowed=frozenset({"staff"}),
+    ),
     "partner_api:console_activity": console_page(
         "GET", lambda w: "/partner/activity/", 200, other_staff=200
     ),
     "partner_api:console_activity_export": console_page(
         "GET", lambda w: "/partner/activity/export.csv", 200, other_staff=200
+    ),
+    # E-mail notifications: each facility person's own settings (nobody else has any); the
+    # one-click unsubscribe link is its own credential (signed for one person and kind), so
+    # it answers everyone alike, without a session or CSRF token (RFC 8058).
+    "notifications:settings": Rule(
+        "GET",
+        lambda w: "/notifications/",
+        _all(
+            404,
+            anonymous=SIGN_IN,
+            key=SIGN_IN,
+            other_key=SIGN_IN,
+            outsider=200,
+            member=200,
+            primary=200,
+        ),
+    ),
+    "notifications:unsubscribe": public(
+        "POST",
+        lambda w: f"/notifications/unsubscribe/{unsubscribe_token(w.member.pk, 'weekly_digest')}/",
+        200,
+        changed=lambda w: Preferences.objects.filter(person=w.member, weekly_digest=False).exists(),
+        allowed=frozenset(PRINCIPALS),
+    ),
+    # Single sign-on: the provider's way back without an attempt in this browser is refused
+    # (400) alike for everyone; "e-mail me a link instead" without an address goes back.
+    "sso:callback": public("GET", lambda w: "/sign-in/sso/callback/?state=x&code=y", 400),
+    "sso:email_link": public("POST", lambda w: "/sign-in/sso/email-link/", "/sign-in/"),
+    # Configuring it: a partner's staff for the partner, a facility's primary contacts for it.
+    "sso:console": console_page("GET", lambda w: "/partner/single-sign-on/", 200, other_staff=200),
+    "sso:console_save": console_page(
+        "POST",
+        lambda w: f"/partner/single-sign-on/{w.partner.pk}/",
+        302,
+        body=lambda w: {**SSO_BODY, "domains": "acme.example"},
+        changed=lambda w: IdentityProvider.objects.filter(partner=w.partner).exists(),
+        allowed=frozenset({"staff"}),
+    ),
+    "sso:facility": facility_page(
+        "GET",
+        lambda w: f"{fac(w)}/single-sign-on/",
+        200,
+        member=403,
+        sees=frozenset({"primary"}),
+    ),
+    "sso:facility_save": facility_page(
+        "POST",
+        lambda w: f"{fac(w)}/single-sign-on/save/",
+        302,
+        member=403,
+        body=lambda w: {**SSO_BODY, "domains": "stmary.example"},
+        changed=lambda w: IdentityProvider.objects.filter(facility=w.facility).exists(),
+        allowed=frozenset({"primary"}),
     ),
     # Load balancer probes.
     "healthz": public("GET", lambda w: "/healthz", 200),

@@ -164,6 +164,8 @@ TERM_FORM = (
     "el_disease_policy_limit",
 )
 
+SSO_FORM = ("issuer", "client_id", "client_secret", "domains", "enabled")
+
 READS: dict[str, Reads] = {
     "home": Reads(),
     "accounts:sign_in": Reads(("next", "email"), ("email", "next"), ("POST",)),
@@ -172,6 +174,25 @@ READS: dict[str, Reads] = {
     "accounts:sign_in_confirm": Reads(methods=("POST",)),
     "accounts:sign_in_renew": Reads(),
     "accounts:sign_in_link": Reads(methods=("POST",)),
+    # The passkey ceremonies read JSON bodies: tests/passkeys/test_views.py sends them hostile
+    # ones.
+    "passkeys:list": Reads(),
+    "passkeys:register_options": Reads(),
+    "passkeys:register": Reads(),
+    "passkeys:rename": Reads(form=("name",)),
+    "passkeys:remove": Reads(methods=("GET",)),
+    "passkeys:required": Reads(("next",)),
+    "passkeys:confirm_options": Reads(),
+    "passkeys:confirm": Reads(),
+    "passkeys:sign_in_options": Reads(),
+    "passkeys:sign_in": Reads(),
+    "passkeys:team_policy": Reads(form=("required",)),
+    "passkeys:team_reset": Reads(),
+    "passkeys:console_staff": Reads(),
+    "passkeys:console_partner_policy": Reads(form=("required",)),
+    "passkeys:console_staff_reset": Reads(),
+    "passkeys:console_facility_policy": Reads(form=("required",)),
+    "passkeys:console_member_reset": Reads(),
     "accounts:sign_out": Reads(methods=("GET",)),
     "accounts:sign_out_everywhere": Reads(methods=("GET",)),
     "facilities:overview": Reads(),
@@ -223,6 +244,10 @@ READS: dict[str, Reads] = {
     "audits:estimate": Reads(form=("payroll_share", "class_rate")),
     "activity:facility": Reads(ACTIVITY),
     "activity:facility_export": Reads(ACTIVITY),
+    "notifications:settings": Reads(
+        form=("weekly_digest", "certificate_changes"), methods=("POST",)
+    ),
+    "notifications:unsubscribe": Reads(form=("List-Unsubscribe",), methods=("GET",)),
     "partner_api:api:openapi-json": Reads(),
     "partner_api:api:openapi-view": Reads(),
     "partner_api:api_guide": Reads(),
@@ -243,8 +268,23 @@ READS: dict[str, Reads] = {
     "partner_api:console_keys": Reads(),
     "partner_api:console_key_create": Reads(form=("name", "partner")),
     "partner_api:console_key_revoke": Reads(),
+    "partner_api:console_webhooks": Reads(),
+    "partner_api:console_webhook_create": Reads(form=("url", "description", "events", "partner")),
+    "partner_api:console_webhook": Reads(("before",)),
+    "partner_api:console_webhook_save": Reads(form=("url", "description", "events")),
+    "partner_api:console_webhook_enabled": Reads(form=("enabled",)),
+    "partner_api:console_webhook_rotate": Reads(form=("overlap_hours",)),
+    "partner_api:console_webhook_delete": Reads(methods=("GET",)),
+    "partner_api:console_webhook_redeliver": Reads(form=("before",)),
     "partner_api:console_activity": Reads(ACTIVITY),
     "partner_api:console_activity_export": Reads(ACTIVITY),
+    # Single sign-on: the provider's answer (tests/sso run the real exchange), and set-up.
+    "sso:callback": Reads(("state", "code", "error", "iss")),
+    "sso:email_link": Reads(form=("email", "next")),
+    "sso:console": Reads(),
+    "sso:console_save": Reads(form=SSO_FORM),
+    "sso:facility": Reads(),
+    "sso:facility_save": Reads(form=SSO_FORM),
     "healthz": Reads(),
     "readyz": Reads(),
 }
