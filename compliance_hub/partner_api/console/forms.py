@@ -18,15 +18,10 @@ class BulkDownloadForm(forms.Form):
     )
 
 
-class ApiKeyForm(DescribedErrorsMixin, forms.Form):
-    """Create an API key; the partner is asked only of people who work for several."""
+class PartnerChoice(forms.Form):
+    """A form acting for one of the person's partners: the partner is asked only of people
+    who work for several (a hidden field otherwise)."""
 
-    name = forms.CharField(
-        label="What is the key for? (optional)",
-        max_length=100,
-        required=False,
-        help_text="For example “Scheduling system, production”.",
-    )
     partner = IdChoiceField(
         label="Staffing partner",
         queryset=Partner.objects.none(),
@@ -41,6 +36,18 @@ class ApiKeyForm(DescribedErrorsMixin, forms.Form):
         field.initial = partners[0].pk
         if len(partners) == 1:
             field.widget = forms.HiddenInput()
+
+
+class ApiKeyForm(DescribedErrorsMixin, PartnerChoice):
+    """Create an API key for one of the person's partners."""
+
+    name = forms.CharField(
+        label="What is the key for? (optional)",
+        max_length=100,
+        required=False,
+        help_text="For example “Scheduling system, production”.",
+    )
+    field_order = ["name", "partner"]
 
 
 class DateInput(forms.DateInput):

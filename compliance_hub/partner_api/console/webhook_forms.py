@@ -9,8 +9,7 @@ from typing import Any
 from django import forms
 
 from compliance_hub.accounts.forms import DescribedErrorsMixin
-from compliance_hub.core.forms import IdChoiceField
-from compliance_hub.facilities.models import Partner
+from compliance_hub.partner_api.console.forms import PartnerChoice
 from compliance_hub.webhooks.events import EVENT_TYPES
 
 # How long the old secret keeps signing after a rotation (the services accept 0 to 168 hours).
@@ -56,23 +55,8 @@ class EndpointForm(DescribedErrorsMixin, forms.Form):
         self.fields["events"].initial = list(EVENT_TYPES)
 
 
-class NewEndpointForm(EndpointForm):
-    """Adding an endpoint; the partner is asked only of people who work for several."""
-
-    partner = IdChoiceField(
-        label="Staffing partner",
-        queryset=Partner.objects.none(),
-        empty_label=None,
-        error_messages={"invalid_choice": "Choose one of your partners."},
-    )
-
-    def __init__(self, *args: Any, partners: list[Partner], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        field = self.fields["partner"]
-        field.queryset = Partner.objects.filter(pk__in=[p.pk for p in partners])  # type: ignore[attr-defined]
-        field.initial = partners[0].pk
-        if len(partners) == 1:
-            field.widget = forms.HiddenInput()
+class NewEndpointForm(EndpointForm, PartnerChoice):
+    """Adding an endpoint for one of the person's partners."""
 
 
 class EnabledForm(forms.Form):
