@@ -38,7 +38,11 @@ _SIGN_IN_METHODS = {
     "passkey_confirm": "with the e-mailed link and a passkey",
     "oidc": "with single sign-on",
 }
-_SSO_HEADLINES = {"set up": "Set up single sign-on", "changed": "Changed single sign-on"}
+_SSO_HEADLINES = {
+    "set up": "Set up single sign-on",
+    "changed": "Changed single sign-on",
+    "domain verified": "Verified a single sign-on domain",
+}
 _PASSKEY_HEADLINES = {
     "added": "Added a passkey",
     "removed": "Removed a passkey",

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django.db import models
 from django.db.models import Q
 
 from compliance_hub.accounts.models import person_link
+
+TXT_LABEL = "_compliance-hub"  # the TXT record's name: _compliance-hub.<domain>
+TXT_PREFIX = "compliance-hub-verification="
 
 
 class IdentityProvider(models.Model):
@@ -59,13 +64,41 @@ class IdentityProvider(models.Model):
     def domain_names(self) -> list[str]:
         return sorted(d.domain for d in self.domains.all())
 
+    @property
+    def verified_domain_names(self) -> list[str]:
+        """The domains that route sign-ins here: verified ones only."""
+        return sorted(d.domain for d in self.domains.all() if d.verified_at is not None)
+
+
+def new_verification_token() -> str:
+    return secrets.token_urlsafe(24)
+
 
 class ProviderDomain(models.Model):
     """An e-mail domain a provider covers. A domain belongs to one provider only (unique),
-    so where an address is sent depends on its domain alone."""
+    so where an address is sent depends on its domain alone.
+
+    A domain does nothing until a hub operator has verified that the organisation owns it
+    (``verified_at``; the organisation publishes ``verification_token`` in a DNS TXT record,
+    docs/sign-in.md): whoever typed a domain in must not route its addresses to their
+    provider, or have that provider sign its people in, on their word alone."""
 
     provider = models.ForeignKey(IdentityProvider, on_delete=models.CASCADE, related_name="domains")
     domain = models.CharField(max_length=253, unique=True)
+    verification_token = models.CharField(
+        max_length=64, default=new_verification_token, editable=False
+    )
+    verified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    verified_by = person_link()
 
     def __str__(self) -> str:
         return self.domain
+
+    @property
+    def txt_name(self) -> str:
+        """The DNS name of the TXT record that proves the organisation owns the domain."""
+        return f"{TXT_LABEL}.{self.domain}"
+
+    @property
+    def txt_value(self) -> str:
+        return f"{TXT_PREFIX}{self.verification_token}"

@@ -2,15 +2,14 @@
 authorization code flow with PKCE (S256), joserfc for the ID token (signature from the
 provider's JWKS, issuer, audience, expiry, nonce). Nothing here knows about people.
 
-Every request to a provider has a short timeout (``SSO_TIMEOUT_SECONDS``); any failure
-becomes an ``OidcError`` with a reason for the log and a sentence for the person.
+Every request to a provider goes to a public address that was checked (``core.net``: no
+second DNS lookup, no redirect, no proxy) with a short timeout (``SSO_TIMEOUT_SECONDS``);
+any failure becomes an ``OidcError`` with a reason for the log and a sentence for the person.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import json
-import socket
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -23,6 +22,8 @@ from django.conf import settings
 from joserfc import jwt
 from joserfc.errors import ExpiredTokenError, JoseError
 from joserfc.jwk import KeySet
+
+from compliance_hub.core import net
 
 SCOPE = "openid email"
 # Asymmetric signatures only: the client secret must never be able to forge an ID token
@@ -59,40 +60,51 @@ class Attempt:
     code_verifier: str
 
 
-def url_problem(url: str) -> str | None:
+def url_problem(url: str, *, resolve: bool = True) -> str | None:
     """Why the hub must not fetch ``url``, or None: https only (``SSO_ALLOW_HTTP`` for local
-    work), and a host resolving to public addresses only (``SSO_ALLOW_PRIVATE_ISSUERS``), so a
-    provider's settings cannot point the hub's requests at its own network."""
+    work), and (``resolve``) a host resolving to public addresses only, by the hub's one rule
+    for outgoing requests (``core.net``; ``SSO_ALLOW_PRIVATE_ISSUERS`` for local work), so a
+    provider's settings cannot point the hub's requests at its own network. Every fetch
+    checks again, on the address it connects to (``_session``)."""
     parts = urlsplit(url)
     if parts.scheme != "https" and not (parts.scheme == "http" and settings.SSO_ALLOW_HTTP):
         return "The issuer must be an https:// address."
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        return "Enter the issuer URL exactly as your provider states it."
     if not parts.hostname or parts.username:
         return "Enter the issuer URL exactly as your provider states it."
-    if settings.SSO_ALLOW_PRIVATE_ISSUERS:
-        return None
-    try:
-        infos = socket.getaddrinfo(parts.hostname, parts.port or 443, type=socket.SOCK_STREAM)
-    except (OSError, UnicodeError, ValueError):
-        return "The issuer's host name does not resolve."
-    for info in infos:
-        if not ipaddress.ip_address(str(info[4][0]).split("%")[0]).is_global:
-            return "The issuer's host is a private or loopback address."
+    if resolve and not settings.SSO_ALLOW_PRIVATE_ISSUERS:  # local work: any host, unresolved
+        try:
+            net.public_addresses(parts.hostname, port, allow_private=False)
+        except net.AddressRefused as exc:
+            return str(exc)
     return None
 
 
+def _pinned(session: requests.Session | None = None) -> requests.Session:
+    """Requests to a provider: each checked and sent to the address checked (no second DNS
+    lookup), no redirect followed, no proxy (``core.net.pinned_session``)."""
+    return net.pinned_session(allow_private=settings.SSO_ALLOW_PRIVATE_ISSUERS, session=session)
+
+
 def _get_json(url: str) -> dict[str, Any]:
-    if url_problem(url) is not None:
+    if url_problem(url, resolve=False) is not None:
         raise OidcError("unreachable: refused address", unreachable=True)
     try:
-        response = requests.get(
-            url,
-            timeout=settings.SSO_TIMEOUT_SECONDS,
-            allow_redirects=False,
-            headers={"Accept": "application/json"},
-            stream=True,
-        )
-        body = response.raw.read(MAX_DOCUMENT_BYTES + 1, decode_content=True)
-        response.close()
+        with _pinned() as session:
+            response = session.get(
+                url,
+                timeout=settings.SSO_TIMEOUT_SECONDS,
+                allow_redirects=False,
+                headers={"Accept": "application/json"},
+                stream=True,
+            )
+            body = response.raw.read(MAX_DOCUMENT_BYTES + 1, decode_content=True)
+            response.close()
+    except net.AddressRefused as exc:
+        raise OidcError("unreachable: refused address", unreachable=True) from exc
     except requests.RequestException as exc:
         raise OidcError(f"unreachable: {type(exc).__name__}", unreachable=True) from exc
     if response.status_code != 200 or len(body) > MAX_DOCUMENT_BYTES:
@@ -115,11 +127,14 @@ def discover(issuer: str) -> dict[str, Any]:
     for key in ("authorization_endpoint", "token_endpoint", "jwks_uri"):
         if not isinstance(metadata.get(key), str):
             raise OidcError(f"discovery: no {key}")
-    # The browser is sent there (a link and a Refresh on the hub's page): a web address only,
-    # never javascript: or data:.
+    # The browser is sent there (a link and a Refresh header on the hub's page): a web address
+    # only, never javascript: or data:, and nothing that cannot go in a header.
     schemes = ("https", "http") if settings.SSO_ALLOW_HTTP else ("https",)
-    if urlsplit(metadata["authorization_endpoint"]).scheme not in schemes:
-        raise OidcError("discovery: authorization_endpoint not https")
+    endpoint = metadata["authorization_endpoint"]
+    if urlsplit(endpoint).scheme not in schemes or any(
+        ord(ch) < 33 or ord(ch) == 127 or not ch.isascii() for ch in endpoint
+    ):
+        raise OidcError("discovery: authorization_endpoint not an https address")
     return metadata
 
 
@@ -152,19 +167,23 @@ def finish(client: Client, *, code: str, code_verifier: str, nonce: str) -> dict
     auth_method = (
         "client_secret_basic" if "client_secret_basic" in methods else "client_secret_post"
     )
+    # The token endpoint is checked, and called at the address checked; not wherever it
+    # redirects to: a 30x is a failure (as for discovery and keys, max_redirects 0), never
+    # followed into the hub's own network.
     session = _session(client, token_endpoint_auth_method=auth_method)
-    # The token endpoint was checked, not wherever it redirects to: a 30x is a failure (as
-    # for discovery and keys), never followed into the hub's own network.
-    session.max_redirects = 0
-    if url_problem(metadata["token_endpoint"]) is not None:
+    _pinned(session)
+    if url_problem(metadata["token_endpoint"], resolve=False) is not None:
         raise OidcError("unreachable: refused token endpoint", unreachable=True)
     try:
-        token = session.fetch_token(
-            metadata["token_endpoint"],
-            grant_type="authorization_code",
-            code=code,
-            code_verifier=code_verifier,
-        )
+        with session:
+            token = session.fetch_token(
+                metadata["token_endpoint"],
+                grant_type="authorization_code",
+                code=code,
+                code_verifier=code_verifier,
+            )
+    except net.AddressRefused as exc:
+        raise OidcError("unreachable: refused token endpoint", unreachable=True) from exc
     except requests.RequestException as exc:
         raise OidcError(f"unreachable: {type(exc).__name__}", unreachable=True) from exc
     except (AuthlibBaseError, ValueError) as exc:  # the provider refused the code or the client

@@ -15,13 +15,16 @@ def domain_of(email: str) -> str:
 
 
 def provider_for_email(email: str) -> IdentityProvider | None:
-    """The enabled provider covering the address's domain. Depends on the domain alone, never
-    on whether the address has an account (no user enumeration)."""
+    """The enabled provider covering the address's domain, once an operator verified that its
+    owner owns the domain (an unverified domain routes nothing). Depends on the domain alone,
+    never on whether the address has an account (no user enumeration)."""
     domain = domain_of(email)
     if not domain:
         return None
     return (
-        IdentityProvider.objects.filter(domains__domain=domain, enabled=True)
+        IdentityProvider.objects.filter(
+            domains__domain=domain, domains__verified_at__isnull=False, enabled=True
+        )
         .select_related("partner", "facility")
         .first()
     )
@@ -45,8 +48,8 @@ def provider_of(owner: Partner | Facility) -> IdentityProvider | None:
 
 def is_owners_person(provider: IdentityProvider, person_id: int) -> bool:
     """Whether the person belongs to the provider's owner: staff of its partner, or an active
-    member of its facility. A provider vouches for its owner's own people only (a domain is
-    claimed without proof of owning it, so its provider must not reach anyone else's account)."""
+    member of its facility. A provider vouches for its owner's own people only: owning a
+    domain (verified) says nothing about the accounts of people who belong to someone else."""
     if provider.partner_id is not None:
         return PartnerStaff.objects.filter(
             partner_id=provider.partner_id, person_id=person_id

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from compliance_hub.accounts.models import Person, normalize_email
 from compliance_hub.accounts.services import has_access
@@ -210,6 +211,35 @@ def save_provider(
     return provider
 
 
+def verify_domain(domain: ProviderDomain, *, by: Actor) -> bool:
+    """A hub operator checked that the provider's owner owns ``domain`` (its TXT record
+    ``domain.txt_name`` holds ``domain.txt_value``, docs/sign-in.md): from now on its
+    addresses go to the provider. Recorded in the owner's activity log. False if it already
+    was verified (nothing changes)."""
+    with transaction.atomic():
+        changed = ProviderDomain.objects.filter(pk=domain.pk, verified_at__isnull=True).update(
+            verified_at=timezone.now(), verified_by=by.person
+        )
+        if not changed:
+            return False
+        provider = IdentityProvider.objects.select_related("partner", "facility").get(
+            pk=domain.provider_id
+        )
+        record(
+            Activity.Verb.SETTINGS_CHANGED,
+            actor=by.person,
+            ip=by.ip,
+            partner=provider.partner,
+            facility=provider.facility,
+            target=domain.domain,
+            detail={
+                "single_sign_on": "domain verified",
+                "what": f"{domain.domain} for {provider.issuer}",
+            },
+        )
+    return True
+
+
 def _describe(provider: IdentityProvider) -> dict[str, Any]:
     return {
         "issuer": provider.issuer,
@@ -250,17 +280,18 @@ class Outcome:
 
 def person_for(provider: IdentityProvider, claims: dict[str, Any]) -> Outcome:
     """Who the validated ID token names: only a verified address of the provider's own
-    domains, of a person who already has access (or an open invitation to answer). Nobody
+    verified domains, of a person who already has access (or an open invitation to answer). Nobody
     gets an account, or access, from single sign-on alone.
 
     A provider signs in only its owner's people (``queries.is_owners_person``: its partner's
     staff, its facility's members), never an operator, and leads only to its owner's
-    invitations: a domain is claimed without proof, so whoever claims one must not reach the
-    accounts (or invitations) of people who are someone else's."""
+    invitations: owning a domain does not make everyone at it the owner's, so its provider
+    must not reach the accounts (or invitations) of people who are someone else's."""
     if claims.get("email_verified") is not True:
         raise Refused("email_unverified")
     email = normalize_email(str(claims.get("email") or ""))
-    if "@" not in email or domain_of(email) not in provider.domain_names:
+    # Verified domains only: an unverified one signs nobody in (``ProviderDomain``).
+    if "@" not in email or domain_of(email) not in provider.verified_domain_names:
         raise Refused("email_domain")
     person = Person.objects.get_by_email(email)
     if person is not None and (person.is_staff or person.is_superuser):

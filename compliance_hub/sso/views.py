@@ -25,7 +25,6 @@ from compliance_hub.accounts import sessions
 from compliance_hub.accounts.forms import SignInForm
 from compliance_hub.accounts.redirects import after_sign_in, safe_next
 from compliance_hub.accounts.views import sign_in as sign_in_views
-from compliance_hub.core import ratelimit
 from compliance_hub.core.net import client_ip
 from compliance_hub.facilities.models import Facility, Partner
 from compliance_hub.facilities.queries import Portal, portal_for
@@ -125,10 +124,10 @@ def start(
 ) -> HttpResponse:
     """Send the browser to the provider (from the sign-in form, for any address of its
     domains: whether the address has an account changes nothing here)."""
-    ip = client_ip(request)
-    if not ratelimit.hit(
-        "sign-in:ip", ip or "unknown", limit=settings.SIGN_IN_RATE_PER_IP, window=3600
-    ).allowed:
+    # The sign-in limits of accounts (one rule): the client's bucket only, as for a browser
+    # it recognises (``recognised``): no mail goes out, and the address's buckets guard its
+    # inbox (its "e-mail me a link instead" is counted there).
+    if not accounts.within_limits(email, ip=client_ip(request), recognised=True):
         return _problem(request, "rate", status=429)
     try:
         attempt = oidc.begin(services.client_for(provider))
@@ -275,11 +274,17 @@ def _save(request: HttpRequest, form: ProviderForm, owner: Partner | Facility) -
     except ValidationError as exc:
         form.add_validation_error(exc)
         return False
-    if provider.enabled:
+    if provider.enabled and not provider.verified_domain_names:
+        messages.success(
+            request,
+            "Single sign-on saved. It starts once the hub's operator has verified a domain: "
+            "publish the DNS TXT records shown below, then ask the operator.",
+        )
+    elif provider.enabled:
         messages.success(
             request,
             f"Single sign-on saved. Test sign-in: in a private window, sign in with an address "
-            f"at {provider.domain_names[0]}; you should reach your provider and come back "
+            f"at {provider.verified_domain_names[0]}; you should reach your provider and come back "
             "signed in.",
         )
     else:

@@ -1,9 +1,8 @@
 """The network bit: which webhook URLs the hub will call, and the one POST it makes.
 
-Server-side request forgery rule: a webhook URL names a host on the public internet. Its
-host name is resolved and every address it resolves to must be global unicast (no private,
-loopback, link-local, multicast, reserved or unspecified address, IPv4 or IPv6, an IPv4
-address inside an IPv6 one included), unless ``WEBHOOKS_ALLOW_PRIVATE_TARGETS`` (local work,
+Server-side request forgery rule: a webhook URL names a host on the public internet, by the
+hub's one rule for outgoing requests (``core.net.public_addresses``: every address the name
+resolves to is global unicast), unless ``WEBHOOKS_ALLOW_PRIVATE_TARGETS`` (local work,
 tests). The request then goes to the address that was checked, never through a second
 lookup that an attacker's DNS could answer differently (rebinding); TLS still verifies the
 certificate for the host name. Redirects are not followed: a 3xx is a failed delivery.
@@ -13,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import http.client
-import ipaddress
 import socket
 import ssl
 import threading
@@ -22,6 +20,8 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.conf import settings
+
+from compliance_hub.core.net import AddressRefused, public_addresses
 
 MAX_URL_LENGTH = 2000
 EXCERPT_CHARS = 500
@@ -79,41 +79,15 @@ def parse(url: str) -> Target:
     return Target(parts.scheme, parts.hostname, port or default, path)
 
 
-def forbidden(address: str) -> bool:
-    """Not a global unicast address: private, loopback, link-local, multicast, reserved,
-    unspecified, shared (carrier NAT), or an IPv4 one of those inside IPv6."""
-    ip = ipaddress.ip_address(address.partition("%")[0])
-    if isinstance(ip, ipaddress.IPv6Address):
-        embedded = ip.ipv4_mapped or ip.sixtofour or (ip.teredo[1] if ip.teredo else None)
-        if embedded is not None and forbidden(str(embedded)):
-            return True
-    return (
-        not ip.is_global
-        or ip.is_multicast
-        or ip.is_private
-        or ip.is_loopback
-        or ip.is_link_local
-        or ip.is_reserved
-        or ip.is_unspecified
-    )
-
-
 def resolve(target: Target) -> list[str]:
-    """The addresses to connect to, checked; ``TargetRefused`` if the host may not be called."""
+    """The addresses to connect to, checked by the hub's one rule (``core.net``);
+    ``TargetRefused`` if the host may not be called."""
     try:
-        found = socket.getaddrinfo(target.host, target.port, type=socket.SOCK_STREAM)
-    except (OSError, UnicodeError):
-        raise TargetRefused(f"The host name {target.host} does not resolve.") from None
-    addresses = [str(info[4][0]) for info in found]
-    if not addresses:
-        raise TargetRefused(f"The host name {target.host} does not resolve.")
-    # Every answer is checked, not only the first: a mixed answer could be tried in turn.
-    if not settings.WEBHOOKS_ALLOW_PRIVATE_TARGETS and any(forbidden(a) for a in addresses):
-        raise TargetRefused(
-            "The URL's host is a private, loopback or link-local address; "
-            "use a host on the public internet."
+        return public_addresses(
+            target.host, target.port, allow_private=settings.WEBHOOKS_ALLOW_PRIVATE_TARGETS
         )
-    return list(dict.fromkeys(addresses))
+    except AddressRefused as exc:
+        raise TargetRefused(str(exc)) from None
 
 
 def check(url: str) -> Target:

@@ -155,9 +155,15 @@ def _fresh_rate_limits():
 
 
 def configure(
-    owner: Partner | Facility, provider: OidcProvider, domains: str, **overrides: Any
+    owner: Partner | Facility,
+    provider: OidcProvider,
+    domains: str,
+    *,
+    verified: bool = True,
+    **overrides: Any,
 ) -> IdentityProvider:
-    """The hub's side: ``owner`` set up single sign-on with ``provider`` for ``domains``."""
+    """The hub's side: ``owner`` set up single sign-on with ``provider`` for ``domains``,
+    and (``verified``) the hub's operator verified those domains."""
     from tests import factories
 
     by = services.Actor(factories.person(f"admin-{owner.pk}-{time.monotonic_ns()}@setup.example"))
@@ -169,7 +175,12 @@ def configure(
         "enabled": True,
         **overrides,
     }
-    return services.save_provider(owner, by=by, **values)
+    saved = services.save_provider(owner, by=by, **values)
+    if verified:
+        operator = services.Actor(factories.person(f"ops-{time.monotonic_ns()}@hub.example"))
+        for domain in saved.domains.all():
+            services.verify_domain(domain, by=operator)
+    return saved
 
 
 def path_of(url: str) -> str:

@@ -56,8 +56,14 @@ def test_partner_staff_set_up_single_sign_on_and_the_secret_is_never_shown(staff
     response = client.post(f"/partner/single-sign-on/{partner.pk}/", body(), follow=True)
     assert response.status_code == 200
     shown = text(response)
-    assert "Single sign-on saved. Test sign-in" in shown
-    assert "acme.example, staff.acme.example" in shown
+    assert "Single sign-on saved. It starts once the hub's operator has verified" in shown
+    provider = IdentityProvider.objects.get(partner=partner)
+    for domain in provider.domains.all():  # the record to publish, to prove the domain is theirs
+        assert (
+            f"Waiting for verification {domain.domain} : publish a DNS TXT record named "
+            f"_compliance-hub.{domain.domain} with the value "
+            f"compliance-hub-verification={domain.verification_token}"
+        ) in shown
     assert SECRET not in response.content.decode()
     provider = IdentityProvider.objects.get(partner=partner)
     assert provider.domain_names == ["acme.example", "staff.acme.example"]
@@ -166,5 +172,5 @@ def test_an_issuer_on_a_private_or_loopback_address_is_refused(staff, settings):
     for issuer in ("https://127.0.0.1/", "https://10.0.0.8/realms/x", "https://localhost/"):
         response = client.post(f"/partner/single-sign-on/{partner.pk}/", body(issuer=issuer))
         assert response.status_code == 400, issuer
-        assert "private or loopback" in text(response), issuer
+        assert "private, loopback or link-local" in text(response), issuer
     assert not IdentityProvider.objects.exists()

@@ -78,7 +78,10 @@ def test_a_redirect_from_the_token_endpoint_is_not_followed(provider):
     assert not any("/internal-admin" in hit for hit in _Provider.hits)
 
 
-@pytest.mark.parametrize("endpoint", ["javascript:alert(document.cookie)//", "data:text/html,x"])
+@pytest.mark.parametrize(
+    "endpoint",
+    ["javascript:alert(document.cookie)//", "data:text/html,x", "https://idp/\r\nSet-Cookie: a=b"],
+)
 def test_an_authorization_endpoint_that_is_not_a_web_address_is_refused(provider, endpoint):
     _Provider.authorization_endpoint = endpoint
     client = oidc.Client(provider, "hub", "secret", "http://testserver/sign-in/sso/callback/")

@@ -8,6 +8,7 @@ import ipaddress
 import pytest
 from django.core.exceptions import ValidationError
 
+from compliance_hub.core import net
 from compliance_hub.webhooks import services, transport
 from compliance_hub.webhooks.delivery import deliver_due
 from compliance_hub.webhooks.models import DeliveryAttempt, WebhookDelivery
@@ -47,12 +48,12 @@ def _is_address(host: str) -> bool:
 
 @pytest.mark.parametrize("address", REFUSED)
 def test_private_loopback_link_local_and_reserved_addresses_are_refused(address):
-    assert transport.forbidden(address)
+    assert net.forbidden(address)
 
 
 @pytest.mark.parametrize("address", ["93.184.215.14", "8.8.8.8", "2606:4700:4700::1111"])
 def test_public_addresses_are_allowed(address):
-    assert not transport.forbidden(address)
+    assert not net.forbidden(address)
 
 
 @pytest.fixture
