@@ -71,11 +71,17 @@ class Ceremony:
     challenge: bytes
     purpose: str  # "register", "sign_in" or "confirm"
     person_id: int | None
+    # Registering: the user handle the authenticator was given (it answers with it later).
+    user_handle: bytes | None = None
 
 
-def _store(purpose: str, challenge: bytes, person_id: int | None) -> str:
+def _store(
+    purpose: str, challenge: bytes, person_id: int | None, user_handle: bytes | None = None
+) -> str:
     ceremony_id = secrets.token_urlsafe(24)
     value = {"challenge": bytes_to_base64url(challenge), "purpose": purpose, "person": person_id}
+    if user_handle is not None:
+        value["handle"] = bytes_to_base64url(user_handle)
     cache.set(_PREFIX + ceremony_id, value, timeout=settings.PASSKEY_CHALLENGE_TTL)
     return ceremony_id
 
@@ -92,7 +98,14 @@ def take(ceremony_id: Any, purpose: str, person_id: int | None = None) -> Ceremo
         raise CeremonyError("challenge unknown, expired or used")
     if value.get("purpose") != purpose or value.get("person") != person_id:
         raise CeremonyError("challenge of another ceremony")
-    return Ceremony(ceremony_id, base64url_to_bytes(value["challenge"]), purpose, person_id)
+    handle = value.get("handle")
+    return Ceremony(
+        ceremony_id,
+        base64url_to_bytes(value["challenge"]),
+        purpose,
+        person_id,
+        base64url_to_bytes(handle) if isinstance(handle, str) else None,
+    )
 
 
 def registration_options(
@@ -116,7 +129,7 @@ def registration_options(
         exclude_credentials=[_descriptor(c) for c in exclude],
         timeout=settings.PASSKEY_CHALLENGE_TTL * 1000,
     )
-    ceremony = _store("register", options.challenge, person_id)
+    ceremony = _store("register", options.challenge, person_id, user_handle)
     return {"ceremony": ceremony, "publicKey": json.loads(options_to_json(options))}
 
 

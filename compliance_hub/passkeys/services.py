@@ -12,6 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from webauthn.helpers import base64url_to_bytes, bytes_to_base64url
 
@@ -22,7 +23,7 @@ from compliance_hub.activity.services import record
 from compliance_hub.facilities.invitations import By
 from compliance_hub.facilities.models import Facility, Partner
 from compliance_hub.mailer.services import enqueue
-from compliance_hub.passkeys import ceremony
+from compliance_hub.passkeys import ceremony, queries
 from compliance_hub.passkeys.ceremony import CeremonyError
 from compliance_hub.passkeys.models import Passkey
 
@@ -73,7 +74,9 @@ def finish_registration(
     transports = (
         credential.get("response", {}).get("transports") if isinstance(credential, dict) else None
     )
-    handle = bytes_to_base64url(user_handle(person))
+    # The handle given to the authenticator in the options (a first passkey's is new there):
+    # sign-ins compare the one it answers with against this (``authenticate``).
+    handle = bytes_to_base64url(taken.user_handle or user_handle(person))
     passkey = Passkey.objects.create(
         person=person,
         credential_id=registered.credential_id,
@@ -89,6 +92,19 @@ def finish_registration(
         ip=ip,
         target=name,
         detail={"passkey": "added"},
+    )
+    # Rule: the person hears of every passkey added to their account (someone holding only
+    # their e-mailed link could add one, which then satisfies a requiring organisation).
+    enqueue(
+        to=person.email,
+        subject="A passkey was added to your account",
+        template="passkeys/email/added",
+        context={
+            "person": person,
+            "name": name,
+            "at": passkey.created_at,
+            "url": settings.SITE_URL + reverse("passkeys:list"),
+        },
     )
     return passkey
 
@@ -194,10 +210,26 @@ def remove(passkey: Passkey, *, ip: str | None) -> None:
     )
 
 
+class ResetRefused(Exception):
+    """Another organisation of the person relies on their passkeys (``queries.reset_refused``)."""
+
+
 @transaction.atomic
 def reset(person: Person, *, by: By, facility: Facility | None = None) -> int:
     """Delete all of ``person``'s passkeys (they lost them): at their next sign-in a requiring
-    organisation has them set up a new one. Recorded (who did it), and the person is told."""
+    organisation has them set up a new one. Recorded (who did it), and the person is told.
+
+    ``by`` acting for a partner resets as that partner, else as ``facility`` (its primary
+    contact); ``ResetRefused`` when another organisation of the person requires a passkey or
+    single sign-on. The operator (neither) may always."""
+    if by.partner is not None or facility is not None:
+        refused = queries.reset_refused(
+            person.pk,
+            facility_id=facility.pk if facility is not None else None,
+            partner_id=by.partner.pk if by.partner is not None else None,
+        )
+        if refused:
+            raise ResetRefused(person.email)
     count, _ = Passkey.objects.filter(person=person).delete()
     who = by.recorded()
     record(
@@ -219,13 +251,19 @@ def reset(person: Person, *, by: By, facility: Facility | None = None) -> int:
 
 @transaction.atomic
 def set_facility_policy(facility: Facility, required: bool, *, by: By) -> bool:
-    """Require (or stop requiring) a passkey or single sign-on at ``facility``; recorded."""
+    """Require (or stop requiring) a passkey or single sign-on at ``facility``; recorded.
+
+    ``by`` acting for the partner sets the partner's switch, anyone else (a primary contact)
+    the facility's own: neither turns off what the other required."""
+    field = "require_strong_sign_in"
+    if by.partner is not None:
+        field = "partner_requires_strong_sign_in"
     changed = (
         Facility.objects.filter(pk=facility.pk)
-        .exclude(require_strong_sign_in=required)
-        .update(require_strong_sign_in=required, updated_at=timezone.now())
+        .exclude(**{field: required})
+        .update(**{field: required, "updated_at": timezone.now()})
     )
-    facility.require_strong_sign_in = required
+    setattr(facility, field, required)
     if changed:
         record(
             Activity.Verb.SETTINGS_CHANGED,

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from django.core.cache import cache
 from django.test import Client
+from django.utils import dateformat, timezone
 from playwright.sync_api import CDPSession, Page, expect
 
 from compliance_hub.activity.models import Activity
@@ -24,6 +25,7 @@ from compliance_hub.passkeys import ceremony, services
 from compliance_hub.passkeys.models import Passkey
 from tests.browser import data
 from tests.browser.conftest import Hub, Mailbox, link_in
+from tests.mailer.smtp import text_body
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -96,13 +98,18 @@ def sign_in_with_passkey(page: Page) -> None:
     page.get_by_role("button", name="Sign in with a passkey").click()
 
 
-def test_add_a_passkey_sign_out_and_sign_in_with_it_alone(hub, site, portal):
+def test_add_a_passkey_sign_out_and_sign_in_with_it_alone(hub, site, portal, mailbox):
     page = open_page(hub, site, session_of=portal.pat)
     authenticator(page)
     add_passkey(page, "Work laptop")
     hub.check_a11y(page, "passkeys page")
     passkey = Passkey.objects.get(person=portal.pat)
     assert passkey.name == "Work laptop" and passkey.last_used_at is None
+    # The person hears of it, in case it was not them (someone holding their e-mailed link).
+    mail = text_body(mailbox.wait_for(portal.pat.email, subject="A passkey was added"))
+    when = dateformat.format(timezone.localtime(passkey.created_at), "M j, Y H:i T")
+    assert f'"Work laptop", on {when}' in mail
+    assert "Wasn't this you?" in mail and f"({site}/passkeys/)" in mail
 
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")

@@ -216,7 +216,8 @@ def test_the_partner_switches_it_and_resets_passkeys_in_the_console(site):
     assert "Sign-in security" in staff.get(facility_page).content.decode()
     assert staff.post(f"{facility_page}sign-in-policy/", {"required": "1"}).status_code == 302
     site.facility.refresh_from_db()
-    assert site.facility.require_strong_sign_in
+    assert site.facility.partner_requires_strong_sign_in
+    assert not site.facility.require_strong_sign_in  # the facility's own switch is theirs
     record = Activity.objects.filter(facility=site.facility).latest("id")
     assert record.actor_label == "ops@acme.example (Acme Staffing)"
 
@@ -251,3 +252,201 @@ def test_sign_out_everywhere_ends_a_passkey_session(site):
     assert phone.post("/sign-out/everywhere/").status_code == 302
     response = laptop.get(table(site))
     assert response.status_code == 302 and response["Location"].startswith("/sign-in/")
+
+
+# --- who switches it: the partner's requirement and the facility's own (review item 12) ----
+
+
+def test_a_primary_contact_cannot_switch_off_what_the_partner_required(site):
+    staff = client_signed_in(site.staff, "passkey")
+    staff.post(f"/partner/facilities/{site.facility.pk}/sign-in-policy/", {"required": "1"})
+    primary = client_signed_in(site.primary, "passkey")
+    team = f"/facilities/{site.facility.pk}/team/"
+    page = primary.get(team).content.decode()
+    assert "Required by Acme Staffing, the staffing partner: only they can stop" in page
+    assert "Stop requiring a passkey" not in page  # nothing of theirs to stop
+    response = primary.post(f"{team}sign-in-policy/", {"required": "0"}, follow=True)
+    assert "Passkey required" in response.content.decode()
+    member = client_signed_in(site.member, "link")
+    assert member.get(table(site))["Location"].startswith("/passkeys/required/")
+
+    # The primary contact requires it too; the partner stops: it stays, and each page says who.
+    primary.post(f"{team}sign-in-policy/", {"required": "1"})
+    response = staff.post(
+        f"/partner/facilities/{site.facility.pk}/sign-in-policy/", {"required": "0"}, follow=True
+    )
+    page = response.content.decode()
+    assert "but its primary contacts still do" in page
+    assert "Required by the facility's primary contacts: only they can stop" in page
+    assert client_signed_in(site.member, "link").get(table(site)).status_code == 302
+    page = primary.get(team).content.decode()
+    assert "Required by this facility's primary contacts." in page
+    assert "Acme Staffing, the staffing partner" not in page
+    # Only its own switch turns it off.
+    primary.post(f"{team}sign-in-policy/", {"required": "0"})
+    assert client_signed_in(site.member, "link").get(table(site)).status_code == 200
+
+
+# --- resetting passkeys another organisation relies on (review item 4) --------------------
+
+
+def _strict_facility(partner=None, name="Birch House"):
+    facility = factories.facility(partner or factories.partner(name="Other Staffing"), name=name)
+    facility.require_strong_sign_in = True
+    facility.save(update_fields=["require_strong_sign_in"])
+    return facility
+
+
+def _team_reset(client, facility, person):
+    membership = person.memberships.get(facility=facility, revoked_at__isnull=True)
+    url = f"/facilities/{facility.pk}/team/members/{membership.pk}/reset-passkeys/"
+    return client.post(url, follow=True).content.decode()
+
+
+REFUSED = (
+    "The passkeys of mo@alder.example were not reset: another organisation they belong to "
+    "requires a passkey or single sign-on, so only that organisation or the operator of "
+)
+
+
+def test_a_primary_contact_cannot_reset_passkeys_another_facility_relies_on(site):
+    passkey(site.member)
+    strict = _strict_facility()
+    factories.member(strict, site.member)
+    primary = client_signed_in(site.primary, "passkey")
+    assert REFUSED in _team_reset(primary, site.facility, site.member)
+    assert Passkey.objects.filter(person=site.member).exists()
+    assert not OutboundEmail.objects.filter(to=site.member.email).exists()
+    assert not Activity.objects.filter(detail__passkey="reset").exists()
+
+    # The requiring facility's own primary contact may (nobody else requires it).
+    strict_primary = factories.member(strict, factories.person("bo@birch.example"), "primary")
+    page = _team_reset(client_signed_in(strict_primary, "passkey"), strict, site.member)
+    assert "The passkeys of mo@alder.example were removed (1)" in page
+    assert not Passkey.objects.filter(person=site.member).exists()
+    assert OutboundEmail.objects.filter(to=site.member.email, subject__contains="reset").exists()
+
+
+def test_a_primary_contact_cannot_reset_an_auditors_or_partner_staffs_or_operators_passkeys(
+    site,
+):
+    from datetime import date
+
+    from compliance_hub.auditors import services as auditor_services
+
+    primary = client_signed_in(site.primary, "passkey")
+    # An auditor of a facility whose partner requires it.
+    strict = factories.facility(factories.partner(name="Other Staffing"), name="Birch House")
+    strict.partner_requires_strong_sign_in = True
+    strict.save(update_fields=["partner_requires_strong_sign_in"])
+    strict_primary = factories.member(strict, factories.person("bo@birch.example"), "primary")
+    grant = auditor_services.grant(
+        strict,
+        email=site.member.email,
+        firm="Granite Audit",
+        period_start=date(2025, 7, 1),
+        period_end=date(2026, 6, 30),
+        by=strict_primary,
+    )
+    passkey(site.member)
+    assert REFUSED in _team_reset(primary, site.facility, site.member)
+    grant.revoked_at = grant.created_at
+    grant.save(update_fields=["revoked_at"])
+    assert "were removed (1)" in _team_reset(primary, site.facility, site.member)
+
+    # Staff of a partner that requires it (the facility's own partner included).
+    passkey(site.member)
+    site.partner.require_strong_sign_in = True
+    site.partner.save(update_fields=["require_strong_sign_in"])
+    PartnerStaff.objects.create(partner=site.partner, person=site.member)
+    assert REFUSED in _team_reset(primary, site.facility, site.member)
+    # ... which the partner itself may reset, in its console.
+    staff = client_signed_in(site.staff, "passkey")
+    membership = site.member.memberships.get(facility=site.facility)
+    url = f"/partner/facilities/{site.facility.pk}/members/{membership.pk}/reset-passkeys/"
+    assert "were removed (1)" in staff.post(url, follow=True).content.decode()
+
+    # One of the hub's operators: only the operator.
+    site.member.is_staff = True
+    site.member.save(update_fields=["is_staff"])
+    passkey(site.member)
+    assert REFUSED in _team_reset(primary, site.facility, site.member)
+    assert Passkey.objects.filter(person=site.member).exists()
+
+
+def test_the_partner_cannot_reset_passkeys_another_partner_relies_on(site):
+    staff = client_signed_in(site.staff, "passkey")
+    # A facility of its own that requires it is the partner's to reset for.
+    own = _strict_facility(site.partner, name="Cedar Lodge")
+    factories.member(own, site.member)
+    passkey(site.member)
+    membership = site.member.memberships.get(facility=site.facility)
+    url = f"/partner/facilities/{site.facility.pk}/members/{membership.pk}/reset-passkeys/"
+    assert "were removed (1)" in staff.post(url, follow=True).content.decode()
+
+    # Another partner's requiring facility: refused, for its people and for its own staff.
+    factories.member(_strict_facility(), site.member)
+    passkey(site.member)
+    assert REFUSED in staff.post(url, follow=True).content.decode()
+    colleague = PartnerStaff.objects.create(partner=site.partner, person=site.member)
+    page = staff.post(f"/partner/sign-in/staff/{colleague.pk}/reset-passkeys/", follow=True)
+    assert REFUSED in page.content.decode()
+    assert Passkey.objects.filter(person=site.member).exists()
+
+
+# --- access gained after the rule was read (review item 5) ----------------------------------
+
+
+def test_access_gained_in_a_link_session_is_checked_on_the_next_request(site):
+    from datetime import date
+
+    from compliance_hub.auditors import services as auditor_services
+    from compliance_hub.facilities import invitations
+
+    client = client_signed_in(site.member, "link")  # "not required" read at sign-in
+    assert client.get(table(site)).status_code == 200
+    strict = _strict_facility()
+    strict_primary = factories.member(strict, factories.person("bo@birch.example"), "primary")
+    invitation = invitations.invite(
+        email=site.member.email,
+        facilities=[strict],
+        role="member",
+        by=invitations.By(strict_primary),
+    )
+    assert client.get(table(site)).status_code == 200  # invited: no access yet
+    assert client.post(f"/invitations/{invitation.pk}/accept/").status_code == 302
+    assert client.get(table(site))["Location"].startswith("/passkeys/required/")
+
+    # An auditor grant from a requiring facility, given while the auditor's session is open.
+    auditor = client_signed_in(factories.person("ava@audit.example"), "link")
+    assert auditor.get("/").status_code in (200, 302)
+    auditor_services.grant(
+        strict,
+        email="ava@audit.example",
+        firm="Granite Audit",
+        period_start=date(2025, 7, 1),
+        period_end=date(2026, 6, 30),
+        by=strict_primary,
+    )
+    assert auditor.get("/")["Location"].startswith("/passkeys/required/")
+
+    # A staff role at a requiring partner.
+    other = client_signed_in(site.primary, "link")
+    assert other.get(table(site)).status_code == 200
+    site.partner.require_strong_sign_in = True
+    site.partner.save(update_fields=["require_strong_sign_in"])
+    PartnerStaff.objects.create(partner=site.partner, person=site.primary)
+    assert other.get(table(site))["Location"].startswith("/passkeys/required/")
+
+
+def test_a_link_session_pays_no_query_for_the_rule_until_access_changes(site):
+    client = client_signed_in(site.member, "link")
+    with CaptureQueriesContext(connection) as queries:
+        for _ in range(3):
+            assert client.get(table(site)).status_code == 200
+    assert not [q for q in queries.captured_queries if _policy_read(q["sql"])]
+    factories.member(factories.facility(site.partner), site.member)  # access elsewhere
+    with CaptureQueriesContext(connection) as queries:
+        for _ in range(3):
+            assert client.get(table(site)).status_code == 200
+    assert len([q for q in queries.captured_queries if _policy_read(q["sql"])]) == 1

@@ -301,7 +301,7 @@ RULES: dict[str, Rule] = {
         lambda w: f"/partner/facilities/{w.facility.pk}/sign-in-policy/",
         302,
         body=lambda w: {"required": "1"},
-        changed=lambda w: Facility.objects.get(pk=w.facility.pk).require_strong_sign_in,
+        changed=lambda w: Facility.objects.get(pk=w.facility.pk).partner_requires_strong_sign_in,
         allowed=frozenset({"staff"}),
     ),
     "passkeys:console_member_reset": console_page(

@@ -3,6 +3,7 @@ partner in its console (for each facility's people, and for its own staff)."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -11,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from compliance_hub.accounts.models import Person
 from compliance_hub.core.net import client_ip
 from compliance_hub.facilities.invitations import By
 from compliance_hub.facilities.models import Facility, PartnerStaff
@@ -30,12 +32,43 @@ def _turned(required: bool, where: str) -> str:
     return f"{where} no longer requires a passkey or single sign-on."
 
 
+def _turned_at(facility: Facility, required: bool, *, partner: bool) -> str:
+    """What changed at ``facility`` after one of its two switches (the partner's, or its own)
+    was set to ``required``: it stays required while the other switch is on."""
+    if required or not facility.strong_sign_in_required:
+        return _turned(required, facility.name)
+    if partner:
+        return (
+            f"You no longer require a passkey or single sign-on at {facility.name}, but its "
+            "primary contacts still do."
+        )
+    return (
+        f"You no longer require a passkey or single sign-on at {facility.name}, but "
+        f"{facility.partner.name} (the staffing partner) still does."
+    )
+
+
 def _switch(request: HttpRequest) -> bool | None:
     form = PolicyForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose on or off.")
         return None
     return bool(form.cleaned_data["required"])
+
+
+def _reset(request: HttpRequest, person: Person, by: By, facility: Facility | None) -> None:
+    """Reset ``person``'s passkeys and say so, or say why not (``services.reset``)."""
+    try:
+        count = services.reset(person, by=by, facility=facility)
+    except services.ResetRefused:
+        messages.error(
+            request,
+            f"The passkeys of {person.email} were not reset: another organisation they "
+            "belong to requires a passkey or single sign-on, so only that organisation or "
+            f"the operator of {settings.HUB_NAME} can reset them.",
+        )
+        return
+    messages.success(request, _reset_message(person.email, count))
 
 
 def _reset_message(email: str, count: int) -> str:
@@ -60,7 +93,7 @@ def team_policy(request: HttpRequest, facility_id: int) -> HttpResponse:
     if required is not None:
         by = By(portal.person, ip=client_ip(request))
         if services.set_facility_policy(portal.facility, required, by=by):
-            messages.success(request, _turned(required, portal.facility.name))
+            messages.success(request, _turned_at(portal.facility, required, partner=False))
         policy.forget(request)  # the person's own session follows the new rule at once
     return redirect(reverse("facilities:team", kwargs={"facility_id": facility_id}) + "#sign-in")
 
@@ -74,10 +107,7 @@ def team_reset(request: HttpRequest, facility_id: int, membership_id: int) -> Ht
     target = current_member(portal.facility, membership_id)
     if target is None:
         raise Http404("No such member")
-    count = services.reset(
-        target.person, by=By(portal.person, ip=client_ip(request)), facility=portal.facility
-    )
-    messages.success(request, _reset_message(target.person.email, count))
+    _reset(request, target.person, By(portal.person, ip=client_ip(request)), portal.facility)
     return redirect("facilities:team", facility_id=facility_id)
 
 
@@ -97,7 +127,7 @@ def console_facility_policy(request: HttpRequest, facility_id: int) -> HttpRespo
         if services.set_facility_policy(
             facility, required, by=_by_staff(request, facility.partner)
         ):
-            messages.success(request, _turned(required, facility.name))
+            messages.success(request, _turned_at(facility, required, partner=True))
         policy.forget(request)
     return redirect(reverse("partner_api:console_facility", args=[facility.pk]) + "#sign-in")
 
@@ -111,10 +141,7 @@ def console_member_reset(
     target = current_member(facility, membership_id)
     if target is None:
         raise Http404("No such member")
-    count = services.reset(
-        target.person, by=_by_staff(request, facility.partner), facility=facility
-    )
-    messages.success(request, _reset_message(target.person.email, count))
+    _reset(request, target.person, _by_staff(request, facility.partner), facility)
     return redirect("partner_api:console_facility", facility.pk)
 
 
@@ -159,6 +186,5 @@ def console_staff_reset(request: HttpRequest, staff_id: int) -> HttpResponse:
         pk=staff_id,
         partner_id__in=partner_ids(request),
     )
-    count = services.reset(staff.person, by=_by_staff(request, staff.partner))
-    messages.success(request, _reset_message(staff.person.email, count))
+    _reset(request, staff.person, _by_staff(request, staff.partner), None)
     return redirect("passkeys:console_staff")
