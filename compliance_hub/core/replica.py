@@ -224,7 +224,12 @@ ViewT = TypeVar("ViewT", bound=Callable[..., HttpResponseBase])
 
 
 def heavy_read_view(view: ViewT) -> ViewT:
-    """Run a view, and the whole of a streamed response it returns, inside ``heavy_reads``."""
+    """Run a view, and the whole of a streamed response it returns, inside ``heavy_reads``.
+
+    Wrap only the part that makes the data, called after access has been decided: who may see
+    what (session, person, membership, grant) is never read from the replica, which may lag
+    behind a revocation (see certificates/views/exports.py, tests/deploy/test_replica_rules.py).
+    """
 
     @functools.wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> HttpResponseBase:

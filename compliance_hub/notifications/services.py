@@ -159,6 +159,9 @@ def _describe(certificate: Certificate, facility_id: int, change: Change) -> dic
     assignment = certificate.assignment
     new = getattr(certificate, "superseded_by", None) if change.kind == "superseded" else None
     at_same_facility = assignment.facility_id == facility_id
+    # After a move to another facility the successor is that facility's certificate: this
+    # facility's people are told it moved, never its number, dates, work or policy values.
+    moved = new is not None and not at_same_facility
     current = None
     if new is not None and at_same_facility:
         current = links.absolute(
@@ -171,9 +174,11 @@ def _describe(certificate: Certificate, facility_id: int, change: Change) -> dic
         "end": _day(stated.get("end_date")),
         "kind": change.kind,
         "when": human_date(timezone.localtime(change.at).date()),
-        "new_number": new.number if new is not None else "",
-        "moved": new is not None and not at_same_facility,
-        "changes": differences(certificate.snapshot, new.snapshot) if new is not None else [],
+        "new_number": new.number if new is not None and not moved else "",
+        "moved": moved,
+        "changes": differences(certificate.snapshot, new.snapshot)
+        if new is not None and not moved
+        else [],
         "current_url": current,
         # After a move to another facility, this facility sees neither certificate any more.
         "old_url": links.absolute(
@@ -217,12 +222,18 @@ def _change_email(
     )
     if len(described) == 1:
         one = described[0]
-        subject = (
-            f"Certificate {one['number']} ({one['contractor']}) is now void"
-            if one["kind"] == "void"
-            else f"Certificate {one['number']} ({one['contractor']}) was replaced by "
-            f"{one['new_number']}"
-        )
+        if one["kind"] == "void":
+            subject = f"Certificate {one['number']} ({one['contractor']}) is now void"
+        elif one["moved"]:
+            subject = (
+                f"Certificate {one['number']} ({one['contractor']}) no longer applies: "
+                "the assignment moved to another facility"
+            )
+        else:
+            subject = (
+                f"Certificate {one['number']} ({one['contractor']}) was replaced by "
+                f"{one['new_number']}"
+            )
     else:
         subject = f"{len(described)} certificates your facility used have changed"
     return enqueue(

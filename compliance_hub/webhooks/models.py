@@ -68,7 +68,8 @@ class WebhookEvent(models.Model):
     type = models.CharField(max_length=40)
     created_at = models.DateTimeField(default=timezone.now)
     data = models.JSONField()
-    # Unique by construction (one assigner at a time); indexed with the partner.
+    # Per partner (1, 2, 3… for each, so it tells nothing of other partners' volume); unique
+    # within the partner by construction (one assigner at a time); indexed with the partner.
     sequence = models.BigIntegerField(null=True, blank=True)
 
     class Meta:

@@ -1,7 +1,13 @@
-"""Reading webhook endpoints, deliveries and events, always within one partner: another
-partner's id is a 404 (``Http404``), as if it did not exist."""
+"""Reading webhook endpoints, deliveries and events, always within the caller's partner(s):
+another partner's id is a 404 (``Http404``), as if it did not exist.
+
+The one scoping rule, for the API (one partner: its key's) and the console (the ids of the
+partners a staff person works for): ``Owner``.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Collection
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
@@ -16,14 +22,28 @@ from compliance_hub.webhooks.models import (
 
 MAX_PAGE = 200
 
-
-def endpoints_of(partner: Partner) -> QuerySet[WebhookEndpoint]:
-    """The partner's endpoints, newest first."""
-    return WebhookEndpoint.objects.filter(partner=partner).order_by("-created_at", "-id")
+# Whose webhooks may be read: one partner, or the ids of a staff person's partners.
+Owner = Partner | Collection[int]
 
 
-def endpoint_of(partner: Partner, endpoint_id: int) -> WebhookEndpoint:
-    endpoint = WebhookEndpoint.objects.filter(partner=partner, pk=endpoint_id).first()
+def _owned_by(owner: Owner, prefix: str = "") -> Q:
+    """Rows of ``owner``'s endpoints (``prefix`` leads from the row to its endpoint)."""
+    if isinstance(owner, Partner):
+        return Q(**{f"{prefix}partner": owner})
+    return Q(**{f"{prefix}partner_id__in": list(owner)})
+
+
+def endpoints_of(owner: Owner) -> QuerySet[WebhookEndpoint]:
+    """The owner's endpoints, newest first."""
+    return (
+        WebhookEndpoint.objects.filter(_owned_by(owner))
+        .select_related("partner")
+        .order_by("-created_at", "-id")
+    )
+
+
+def endpoint_of(owner: Owner, endpoint_id: int) -> WebhookEndpoint:
+    endpoint = endpoints_of(owner).filter(pk=endpoint_id).first()
     if endpoint is None:
         raise Http404("No such webhook endpoint.")
     return endpoint
@@ -49,12 +69,14 @@ def delivery_page(
     return page, (page[-1].pk if more else None)
 
 
-def delivery_of(partner: Partner, delivery_id: int) -> WebhookDelivery:
-    delivery = (
-        WebhookDelivery.objects.filter(endpoint__partner=partner, pk=delivery_id)
-        .select_related("event", "endpoint")
-        .first()
-    )
+def delivery_of(
+    owner: Owner, delivery_id: int, *, endpoint: WebhookEndpoint | None = None
+) -> WebhookDelivery:
+    """One of the owner's deliveries (and, given ``endpoint``, one of that endpoint's)."""
+    deliveries = WebhookDelivery.objects.filter(_owned_by(owner, "endpoint__"), pk=delivery_id)
+    if endpoint is not None:
+        deliveries = deliveries.filter(endpoint=endpoint)
+    delivery = deliveries.select_related("event", "endpoint").first()
     if delivery is None:
         raise Http404("No such delivery.")
     return delivery

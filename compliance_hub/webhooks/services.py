@@ -16,7 +16,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Max
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from compliance_hub.activity.models import Activity
@@ -317,7 +317,10 @@ def redeliver(
 def assign_sequence(limit: int = SEQUENCE_BATCH) -> int:
     """Give committed events without a cursor the next cursor values, in id order; return
     how many. One assigner at a time, so cursors become visible in increasing order and a
-    reader that has seen cursor N never misses an event numbered below N later."""
+    reader that has seen cursor N never misses an event numbered below N later.
+
+    Each partner's events are numbered on their own (1, 2, 3…): a partner's cursors never
+    skip the numbers of other partners' events, so they reveal nothing of their volume."""
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
@@ -325,11 +328,22 @@ def assign_sequence(limit: int = SEQUENCE_BATCH) -> int:
         pending = list(
             WebhookEvent.objects.filter(sequence__isnull=True)
             .order_by("id")
-            .values_list("id", flat=True)[:limit]
+            .values_list("id", "partner_id")[:limit]
         )
         if not pending:
             return 0
-        last = WebhookEvent.objects.aggregate(last=Max("sequence"))["last"] or 0
-        events = [WebhookEvent(pk=pk, sequence=last + n) for n, pk in enumerate(pending, 1)]
+        # Each partner's highest cursor so far: one index lookup each (webhook_event_feed_idx).
+        newest = WebhookEvent.objects.filter(
+            partner_id=OuterRef("pk"), sequence__isnull=False
+        ).order_by("-sequence")
+        last = dict(
+            Partner.objects.filter(pk__in={partner_id for _, partner_id in pending})
+            .annotate(last=Subquery(newest.values("sequence")[:1]))
+            .values_list("pk", "last")
+        )
+        events = []
+        for pk, partner_id in pending:
+            last[partner_id] = (last.get(partner_id) or 0) + 1
+            events.append(WebhookEvent(pk=pk, sequence=last[partner_id]))
         WebhookEvent.objects.bulk_update(events, ["sequence"], batch_size=1000)
     return len(pending)

@@ -251,13 +251,28 @@ def test_an_auditors_view_does_not_count(smtp, site):
     assert not CertificateNotice.objects.exists()
 
 
-def test_an_assignment_moved_away_is_told_without_links_to_the_other_facility(smtp, site):
+def test_an_assignment_moved_away_is_told_without_the_other_facilitys_data(smtp, site):
+    """The successor belongs to the other facility: the old facility's people read that the
+    assignment moved, never that facility's name, the new certificate's number, dates or work."""
+    old = site.certificate
     site.download(site.member)
-    new = edit(site, facility=site.other)
+    new = edit(
+        site,
+        facility=site.other,
+        end_date=date(2026, 3, 27),
+        description="Night cover on Ward Zeta",
+    )
     assert run_jobs() == 2  # the old facility's people; nobody at the new one looked at it
     assert "sam@example.com" not in {m["To"] for m in smtp.messages}
-    text = text_body(next(m for m in smtp.messages if m["To"] == "mo@example.com"))
+    message = next(m for m in smtp.messages if m["To"] == "mo@example.com")
+    assert "moved to another facility" in message["Subject"]
+    for body in (text_body(message), html_body(message), message["Subject"]):
+        assert "Elsewhere Care" not in body
+        assert new.number not in body
+        assert "Ward Zeta" not in body and "Mar 27" not in body
+        assert "What changed" not in body
+        assert f"/facilities/{site.other.pk}/" not in body
+    text = text_body(message)
     assert "moved to another facility" in text
-    assert "Facility (certificate holder): St Mary Regional -> Elsewhere Care" in text
-    assert f"/facilities/{site.other.pk}/" not in text
-    assert f"certificates/{new.number}/" not in text
+    assert "no longer covers work at your facility" in text
+    assert old.number in text  # the one they relied on

@@ -381,6 +381,34 @@ def test_another_partners_endpoint_is_a_404_everywhere(console, partner):
     assert not WebhookEndpoint.objects.filter(partner=other).exclude(pk=theirs.pk).exists()
 
 
+def test_the_console_scopes_by_the_webhooks_one_rule(console, partner, monkeypatch):
+    """DESIGN §8, one scoping rule: the console finds endpoints and deliveries through
+    webhooks.queries (as the API does), never through a partner filter of its own."""
+    from compliance_hub.webhooks import queries
+
+    endpoint, _ = services.create_endpoint(partner, url=HOOK, events=list(EVENT_TYPES))
+    (delivery,) = deliveries(partner)
+    owners = []
+    real = queries._owned_by
+
+    def spy(owner, prefix=""):
+        owners.append((list(owner), prefix))
+        return real(owner, prefix)
+
+    monkeypatch.setattr(queries, "_owned_by", spy)
+    assert console.get(LIST).status_code == 200
+    assert console.get(page_of(endpoint)).status_code == 200
+    assert (
+        console.post(f"{page_of(endpoint)}deliveries/{delivery.pk}/redeliver/").status_code == 302
+    )
+    assert owners == [
+        ([partner.pk], ""),
+        ([partner.pk], ""),
+        ([partner.pk], ""),
+        ([partner.pk], "endpoint__"),
+    ]
+
+
 def test_people_who_are_not_partner_staff_get_404_and_visitors_sign_in(partner, facility):
     endpoint, _ = services.create_endpoint(partner, url=HOOK, events=list(EVENT_TYPES))
     member = Client()

@@ -196,3 +196,21 @@ def test_the_feed_lists_a_partners_own_events_after_a_cursor(partner):
     assert [e.pk for e in events_after(partner, after=cursors[0])] == [e.pk for e in mine[1:]]
     assert events_after(partner, after=cursors[-1]) == []
     assert services.assign_sequence() == 0
+
+
+def test_a_partners_cursors_count_its_own_events_only(partner):
+    """Cursors are per partner: 1, 2, 3… without gaps where other partners' events fell, so
+    a partner cannot read another's event volume from them."""
+    other = factories.partner()
+    mine, theirs = factories.facility(partner), factories.facility(other)
+    for _ in range(3):  # interleaved with the other partner's events
+        factories.assignment(mine)
+        factories.assignment(theirs)
+        factories.assignment(theirs)
+    assert services.assign_sequence(limit=4) == 4  # in batches, as the worker does
+    assert services.assign_sequence() == 5
+    assert [e.sequence for e in events_after(partner)] == [1, 2, 3]
+    assert [e.sequence for e in events_after(other)] == [1, 2, 3, 4, 5, 6]
+    factories.assignment(mine)
+    assert services.assign_sequence() == 1
+    assert [e.sequence for e in events_after(partner, after=3)] == [4]

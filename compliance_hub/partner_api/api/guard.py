@@ -103,7 +103,9 @@ def _atomic(
         if response.status_code >= 400:
             transaction.set_rollback(True)
         elif key is not None and idem is not None:
-            idempotency.store(key.partner, idem, fingerprint, response)
+            idempotency.store(
+                key.partner, idem, fingerprint, response, secret=idempotency.holds_secret(request)
+            )
     return response
 
 

@@ -19,6 +19,7 @@ VALIDATION = "urn:compliance-hub:problem:validation-error"
 MALFORMED = "urn:compliance-hub:problem:malformed-request"
 IDEMPOTENCY_MISMATCH = "urn:compliance-hub:problem:idempotency-key-reused"
 CONFLICT = "urn:compliance-hub:problem:conflict"
+SHOWN_ONCE = "urn:compliance-hub:problem:secret-already-shown"
 RATE_LIMITED = "urn:compliance-hub:problem:rate-limited"
 PROGRAM_INCOMPLETE = "urn:compliance-hub:problem:program-incomplete"
 

@@ -18,7 +18,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -51,12 +51,8 @@ Status = WebhookDelivery.Status
 
 
 def endpoint_for(request: HttpRequest, endpoint_id: int) -> WebhookEndpoint:
-    """One of the staff person's partners' endpoints, else 404."""
-    return get_object_or_404(
-        WebhookEndpoint.objects.select_related("partner"),
-        pk=endpoint_id,
-        partner_id__in=partner_ids(request),
-    )
+    """One of the staff person's partners' endpoints, else 404 (the webhooks' scoping rule)."""
+    return webhook_queries.endpoint_of(partner_ids(request), endpoint_id)
 
 
 def _latest(field: str) -> Subquery:
@@ -68,18 +64,13 @@ def _latest(field: str) -> Subquery:
 
 def endpoints_for(request: HttpRequest) -> QuerySet[WebhookEndpoint]:
     """The staff person's partners' endpoints, newest first, each with its last delivery."""
-    return (
-        WebhookEndpoint.objects.filter(partner_id__in=partner_ids(request))
-        .select_related("partner")
-        .annotate(
-            last_status=_latest("status"),
-            last_code=_latest("last_status_code"),
-            last_error=_latest("last_error"),
-            last_at=_latest("last_attempt_at"),
-            last_attempts=_latest("attempts"),
-            last_manual=_latest("manual"),
-        )
-        .order_by("-created_at", "-id")
+    return webhook_queries.endpoints_of(partner_ids(request)).annotate(
+        last_status=_latest("status"),
+        last_code=_latest("last_status_code"),
+        last_error=_latest("last_error"),
+        last_at=_latest("last_attempt_at"),
+        last_attempts=_latest("attempts"),
+        last_manual=_latest("manual"),
     )
 
 
@@ -352,9 +343,7 @@ def endpoint_delete(request: HttpRequest, endpoint_id: int) -> HttpResponse:
 def redeliver(request: HttpRequest, endpoint_id: int, delivery_id: int) -> HttpResponse:
     """Send one delivery again at once (the worker's next round), then back to the log."""
     endpoint = endpoint_for(request, endpoint_id)
-    delivery = get_object_or_404(
-        WebhookDelivery.objects.select_related("event"), pk=delivery_id, endpoint=endpoint
-    )
+    delivery = webhook_queries.delivery_of(partner_ids(request), delivery_id, endpoint=endpoint)
     event = delivery.event
     try:
         services.redeliver(delivery, **_who(request))
