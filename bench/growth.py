@@ -304,6 +304,16 @@ def write_section(doc: Path, section: str) -> None:
     doc.write_text(text)
 
 
+def carry_section(doc: Path, report: str) -> str:
+    """``report`` (a new benchmarks page from ``bench/run.py``) with ``doc``'s growth section
+    kept: the growth curve is measured here, not by ``make bench``, which rewrites the page."""
+    text = doc.read_text() if doc.exists() else ""
+    if BEGIN not in text or END not in text or BEGIN in report:
+        return report
+    block = BEGIN + text.split(BEGIN, 1)[1].split(END, 1)[0] + END
+    return report.rstrip("\n") + "\n\n" + block + "\n"
+
+
 def load(path: Path) -> dict[str, dict[str, Any]]:
     return json.loads(path.read_text()) if path.exists() else {}
 

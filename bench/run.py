@@ -637,6 +637,15 @@ def render(
     return "\n".join(lines)
 
 
+def _keep_growth(output: Path, report: str) -> str:
+    """The docs page keeps its growth-curve section (written by bench/growth.py)."""
+    if output != ROOT / "docs" / "benchmarks.md":
+        return report
+    from bench import growth
+
+    return growth.carry_section(output, report)
+
+
 NOTES_FILE = ROOT / "bench" / "notes.md"  # hand-written: why a target is missed (full runs)
 
 HOW = """
@@ -714,8 +723,9 @@ def main() -> int:
             saved["seconds"],
             notes,
         )
-        (args.output or default_output).write_text(report)
-        print(f"wrote {args.output or default_output}")
+        output = args.output or default_output
+        output.write_text(_keep_growth(output, report))
+        print(f"wrote {output}")
         return 0
 
     from bench import dataset
@@ -761,7 +771,7 @@ def main() -> int:
     output = args.output or default_output
     if args.only and args.output is None and not args.quick:
         output = out_dir / "benchmarks-partial.md"  # a partial run never replaces the docs
-    output.write_text(report)
+    output.write_text(_keep_growth(output, report))
     print(f"\nwrote {output} and {json_path}")
     for name in BENCHMARKS:
         for row in summary_rows(name, outcomes[name]):
