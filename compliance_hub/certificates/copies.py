@@ -17,11 +17,10 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime
 
-from django.core.cache import cache
-
 from compliance_hub.certificates import documents
 from compliance_hub.certificates.models import Certificate
 from compliance_hub.certificates.pdf.stamp import Stamp, stamp_pdf
+from compliance_hub.core import shared_cache
 from compliance_hub.core.dates import human_date
 
 # Part of every stamped copy's identity (ETag, cache key): a new stamp design is a new version.
@@ -91,7 +90,7 @@ def _cache_key(certificate: Certificate) -> str:
 def remember(certificate: Certificate, data: bytes) -> str:
     """Note the SHA-256 of a stamped copy just made; returns it."""
     digest = hashlib.sha256(data).hexdigest()
-    cache.set(_cache_key(certificate), f"{certificate.sha256}:{digest}", timeout=None)
+    shared_cache.set(_cache_key(certificate), f"{certificate.sha256}:{digest}", timeout=None)
     return digest
 
 
@@ -99,7 +98,7 @@ def stamped_sha256(certificate: Certificate) -> str | None:
     """The SHA-256 of the certificate's stamped copy (None for a current certificate)."""
     if not is_stamped(certificate) or not certificate.sha256:
         return None
-    known = cache.get(_cache_key(certificate))
+    known = shared_cache.get(_cache_key(certificate))
     if isinstance(known, str) and known.startswith(f"{certificate.sha256}:"):
         return known.split(":", 1)[1]
     return remember(certificate, stamped_pdf(certificate))

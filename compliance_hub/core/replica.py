@@ -39,11 +39,12 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import MiddlewareNotUsed
 from django.db import DatabaseError, connections, transaction
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase, StreamingHttpResponse
+
+from compliance_hub.core import shared_cache
 
 log = logging.getLogger(__name__)
 
@@ -265,7 +266,7 @@ def _api_key_id(request: HttpRequest) -> str | None:
 def _pinned_by_earlier_write(request: HttpRequest) -> bool:
     key = _api_key_id(request)
     if key is not None:
-        return bool(cache.get(key))
+        return bool(shared_cache.get(key))
     value = request.get_signed_cookie(
         pin_cookie_name(), default=None, salt=PIN_SALT, max_age=pin_seconds()
     )
@@ -302,7 +303,7 @@ class ReplicaMiddleware:
         seconds = pin_seconds()
         key = _api_key_id(request)
         if key is not None:
-            cache.set(key, 1, seconds)
+            shared_cache.set(key, 1, seconds)
             return
         response.set_signed_cookie(
             pin_cookie_name(),

@@ -19,7 +19,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.cache import cache
 from webauthn import (
     generate_authentication_options,
     generate_registration_options,
@@ -34,6 +33,8 @@ from webauthn.helpers.structs import (
     ResidentKeyRequirement,
     UserVerificationRequirement,
 )
+
+from compliance_hub.core import shared_cache
 
 _PREFIX = "passkey:ceremony:"
 MAX_RESPONSE_BYTES = 64 * 1024  # a response is a few KB; anything bigger is not one
@@ -82,7 +83,7 @@ def _store(
     value = {"challenge": bytes_to_base64url(challenge), "purpose": purpose, "person": person_id}
     if user_handle is not None:
         value["handle"] = bytes_to_base64url(user_handle)
-    cache.set(_PREFIX + ceremony_id, value, timeout=settings.PASSKEY_CHALLENGE_TTL)
+    shared_cache.set(_PREFIX + ceremony_id, value, timeout=settings.PASSKEY_CHALLENGE_TTL)
     return ceremony_id
 
 
@@ -91,10 +92,10 @@ def take(ceremony_id: Any, purpose: str, person_id: int | None = None) -> Ceremo
     if not isinstance(ceremony_id, str) or not 20 <= len(ceremony_id) <= 64:
         raise CeremonyError("no such ceremony")
     key = _PREFIX + ceremony_id
-    value = cache.get(key)
+    value = shared_cache.get(key)
     # Single use: of concurrent responses to one challenge only the one whose delete
     # removed it goes on.
-    if not isinstance(value, dict) or not cache.delete(key):
+    if not isinstance(value, dict) or not shared_cache.delete(key):
         raise CeremonyError("challenge unknown, expired or used")
     if value.get("purpose") != purpose or value.get("person") != person_id:
         raise CeremonyError("challenge of another ceremony")

@@ -21,11 +21,11 @@ import time
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest
 
 from compliance_hub.accounts.services import SIGN_IN_METHOD, STRONG_METHODS
+from compliance_hub.core import shared_cache
 from compliance_hub.passkeys import queries
 
 STEP_DONE = "hub_passkey_step"  # session key: confirmed with a passkey after the link
@@ -44,10 +44,10 @@ def _stamp_key(person_id: int) -> str:
 def _stamp(person_id: int) -> str:
     """The person's current access stamp, made if the cache has none (first use, evicted)."""
     key = _stamp_key(person_id)
-    stamp = cache.get(key)
+    stamp = shared_cache.get(key)
     if not isinstance(stamp, str):
-        cache.add(key, secrets.token_hex(8), timeout=settings.SESSION_ABSOLUTE_TIMEOUT)
-        stamp = cache.get(key)
+        shared_cache.add(key, secrets.token_hex(8), timeout=settings.SESSION_ABSOLUTE_TIMEOUT)
+        stamp = shared_cache.get(key)
     return stamp if isinstance(stamp, str) else ""
 
 
@@ -74,7 +74,7 @@ def is_required(request: HttpRequest) -> bool:
         if cached[0] is True:
             return True
         # "Not required" holds only while no access was gained since (the stamp is the same).
-        if cached[2] and cache.get(_stamp_key(person_id)) == cached[2]:
+        if cached[2] and shared_cache.get(_stamp_key(person_id)) == cached[2]:
             return False
     session[REQUIRED] = reading = _read(person_id)
     return bool(reading[0])
@@ -97,8 +97,8 @@ def access_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
     sessions read the rule again on their next request. The stamp goes now and again after
     commit (a request that read the rule before the commit must not keep its answer)."""
     key = _stamp_key(instance.person_id)
-    cache.delete(key)
-    transaction.on_commit(lambda: cache.delete(key))
+    shared_cache.delete(key)
+    transaction.on_commit(lambda: shared_cache.delete(key))
 
 
 def forget(request: HttpRequest) -> None:
