@@ -12,9 +12,12 @@ done, and a replacement is started. When the queue is empty:
 - every certificate's file exists with the size and SHA-256 its row records; the only other
   files are a killed worker's uncommitted batch (never referenced by a row, at most one
   batch per kill);
-- every e-mail reached the SMTP server exactly once (counted by Message-ID), and the outbox
-  has none left unsent. A killed worker's claim on a message expires (``MAIL_CLAIM_SECONDS``,
-  5 s here) and another worker sends it.
+- every e-mail reached the SMTP server (counted by Message-ID), and the outbox has none left
+  unsent. A killed worker's claim on a message expires (``MAIL_CLAIM_SECONDS``, 5 s here) and
+  another worker sends it. SMTP has no way to make that exactly once: a worker killed after
+  the server accepted a message and before its one-row "sent" update leaves it to be sent
+  again, with the same Message-ID (mail clients show one). So a message may arrive twice
+  only for a killed worker's message in flight: at most one per kill, never three times.
 """
 
 from __future__ import annotations
@@ -140,7 +143,7 @@ def _rendered_ids(log: Path) -> list[int]:
     return ids
 
 
-def test_four_workers_two_killed_render_and_send_everything_exactly_once(backlog):
+def test_four_workers_two_killed_render_once_and_send_everything(backlog):
     env, url, smtp, base = backlog["env"], backlog["url"], backlog["smtp"], backlog["dir"]
     rendered = "SELECT count(*) FROM certificates_certificate WHERE rendered_at IS NOT NULL"
     logs = [base / f"worker{i}.log" for i in range(5)]
@@ -207,5 +210,7 @@ def test_four_workers_two_killed_render_and_send_everything_exactly_once(backlog
     received = Counter(str(m["Message-ID"]) for m in smtp.messages)
     backlog_received = {mid: n for mid, n in received.items() if mid in queued}
     assert set(backlog_received) == queued
-    assert max(received.values()) == 1, [mid for mid, n in received.items() if n > 1]
+    twice = [mid for mid, n in received.items() if n > 1]
+    assert max(received.values()) <= 2, twice
+    assert len(twice) <= 2, twice  # one in-flight message per killed worker at most
     assert elapsed < 600
