@@ -137,9 +137,20 @@ class Assignment(models.Model):
                 condition=Q(status="cancelled"),
                 name="asg_fac_void_idx",
             ),
-            models.Index(fields=["facility", "sort_name", "id"], name="asg_fac_name_idx"),
-            # First-name search within the facility (sort_name serves last names).
-            models.Index(fields=["facility", "search_name", "id"], name="asg_fac_search_idx"),
+            # Name search within the facility: last names (sort_name, "last first") and first
+            # names (search_name, "first last"). Each includes the other name, both dates and
+            # the status, so that a search's ranges are counted, filtered and paged from the
+            # indexes alone (queries._arm_ids).
+            models.Index(
+                fields=["facility", "sort_name", "id"],
+                include=["search_name", "effective_date", "end_date", "status"],
+                name="asg_fac_last_idx",
+            ),
+            models.Index(
+                fields=["facility", "search_name", "id"],
+                include=["sort_name", "effective_date", "end_date", "status"],
+                name="asg_fac_first_idx",
+            ),
             # Rows still without a search name (normally none): the worker's backfill.
             models.Index(fields=["id"], condition=Q(search_name=""), name="asg_unnamed_idx"),
             models.Index(

@@ -15,7 +15,7 @@ from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.http import QueryDict
 from django.utils import timezone
@@ -190,14 +190,30 @@ def _planner_bounds(facility: Facility, f: TableFilters, order: str = "") -> lis
     return [Q(**{lookup: value}) for lookup, value in bounds if value is not None]
 
 
-def _arm_ids(facility: Facility, arms: list[Q], *, distinct: bool = False) -> QuerySet[Any]:
-    """The ids in each arm's index range, one SELECT per arm (``UNION ALL``, or ``UNION`` for
-    each id once): index-only scans."""
-    ids = [
-        Assignment.objects.filter(arm, facility_id=facility.pk).order_by().values("id")
-        for arm in arms
+def _arm_ids(
+    facility: Facility,
+    arms: list[Q],
+    *conditions: Q,
+    distinct: bool = False,
+    columns: tuple[str, ...] = ("id",),
+) -> QuerySet[Any]:
+    """The ``columns`` of the rows in each arm's index range that meet ``conditions``, one
+    SELECT per arm joined by ``UNION ALL``: index-only scans (each name index includes the
+    other name, both dates and the status). ``distinct``: each row once, as each arm leaves
+    out the rows of the arms before it, so that the rows still stream and a LIMIT stops the
+    reading (a ``UNION`` would read every match before returning one)."""
+    parts = [
+        Assignment.objects.filter(
+            arm,
+            *[~earlier for earlier in arms[:n] if distinct],
+            *conditions,
+            facility_id=facility.pk,
+        )
+        .order_by()
+        .values(*columns)
+        for n, arm in enumerate(arms)
     ]
-    return ids[0].union(*ids[1:], all=not distinct)
+    return parts[0].union(*parts[1:], all=True)
 
 
 def _name_rows(facility: Facility, arms: list[Q]) -> Q:
@@ -209,28 +225,64 @@ def _name_rows(facility: Facility, arms: list[Q]) -> Q:
     return Q(id__in=_arm_ids(facility, arms))
 
 
-def _capped(facility: Facility, filters: TableFilters, cap: int) -> QuerySet[Any]:
+def _capped(
+    facility: Facility, filters: TableFilters, cap: int, *, rare_name: bool = False
+) -> QuerySet[Any]:
     """The rows to count, at most ``cap + 1``; facility_id is in every index, so the count
-    is an index-only scan. A name alone is counted from its name index ranges."""
-    if filters.name_tokens and not replace(filters, name="").is_filtered:
-        return _arm_ids(facility, _name_arms(filters.name_tokens), distinct=True)[: cap + 1]
+    is an index-only scan. A name alone is counted from its name index ranges, reading at
+    most ``cap + 1`` entries however common the name; so is a ``rare_name`` (see
+    ``_name_count``) with other filters, which the name indexes hold too."""
+    if filters.name_tokens and (rare_name or not replace(filters, name="").is_filtered):
+        rest = _conditions(facility, replace(filters, name=""))
+        arms = _name_arms(filters.name_tokens)
+        return _arm_ids(facility, arms, *rest, distinct=True)[: cap + 1]
     conditions = [*_conditions(facility, filters), *_planner_bounds(facility, filters)]
     return Assignment.objects.filter(*conditions).order_by().values("facility_id")[: cap + 1]
 
 
+# A name with at most this many rows at the facility is "rare": its page is cut from the
+# name indexes alone, reading all its entries there (index-only, about 1 ms per 5,000). A
+# commoner name is dense enough among the facility's rows for the order's index to be
+# walked until the page is full (the planner's choice, as for any other filter).
+RARE_NAME = COUNT_CAP
+
+
+def _name_count(facility: Facility, filters: TableFilters, cap: int) -> int:
+    """How many rows of ``facility`` have the name searched for, counting at most
+    ``max(cap, RARE_NAME) + 1`` (one query, reading at most that many index entries)."""
+    arms = _name_arms(filters.name_tokens)
+    return _arm_ids(facility, arms, distinct=True)[: max(cap, RARE_NAME) + 1].count()
+
+
 def _page_ids(
-    facility: Facility, filters: TableFilters, cursor: Cursor | None, size: int
-) -> QuerySet[Any]:
+    facility: Facility,
+    filters: TableFilters,
+    cursor: Cursor | None,
+    size: int,
+    *,
+    rare_name: bool = False,
+) -> QuerySet[Any] | list[int]:
     """The ids of a page's rows, found in the order's index alone where the filters allow
-    (the covering date indexes hold both dates and the status): only those rows are read."""
+    (the covering date indexes hold both dates and the status), or for a ``rare_name`` in
+    the name indexes alone: only those rows are read."""
     order = keyset(filters)
     backwards = cursor is not None and cursor.before
+    beyond = [] if cursor is None else [order.beyond(cursor.values, backwards=backwards)]
+    if rare_name:
+        found = _arm_ids(
+            facility,
+            _name_arms(filters.name_tokens),
+            *_conditions(facility, replace(filters, name="")),
+            *beyond,
+            distinct=True,
+            columns=("id", order.fields[0]),
+        ).order_by(*order.order_by(backwards=backwards))[:size]
+        return [row["id"] for row in found]
     conditions = [
         *_conditions(facility, filters),
         *_planner_bounds(facility, filters, order.fields[0]),
+        *beyond,
     ]
-    if cursor is not None:
-        conditions.append(order.beyond(cursor.values, backwards=backwards))
     rows = Assignment.objects.filter(*conditions).order_by(*order.order_by(backwards=backwards))
     return rows.values("id")[:size]
 
@@ -318,14 +370,22 @@ def table_page(
     page's rows (the keyset condition on (sort column, id) is a range of the (facility,
     column, id) index, so every page costs the same) with their current certificate's
     number, and the capped count (an uncorrelated subquery, run once). A second one only
-    for an empty later page.
+    for an empty later page. A name search first counts the name's rows (``_name_count``),
+    which decides where the page is read from and, for a name alone, is the count.
     """
     order = keyset(filters)
     backwards = cursor is not None and cursor.before
+    name_count = _name_count(facility, filters, cap) if filters.name_tokens else RARE_NAME + 1
+    rare_name = name_count <= RARE_NAME
+    if filters.name_tokens and not replace(filters, name="").is_filtered:
+        count: Any = Value(name_count)  # a name alone: that count is the table's
+    else:
+        count = CappedCount(_capped(facility, filters, cap, rare_name=rare_name))
+    ids = _page_ids(facility, filters, cursor, page_size + 1, rare_name=rare_name)
     found = list(
-        Assignment.objects.filter(id__in=_page_ids(facility, filters, cursor, page_size + 1))
+        Assignment.objects.filter(id__in=ids)
         .order_by(*order.order_by(backwards=backwards))
-        .values_list(*_ROW_FIELDS, CappedCount(_capped(facility, filters, cap)))
+        .values_list(*_ROW_FIELDS, count)
     )
     more = len(found) > page_size
     found = found[:page_size]

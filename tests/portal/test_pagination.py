@@ -124,6 +124,31 @@ def test_count_is_exact_up_to_the_cap_then_says_more(crowded):
     assert queries.capped_count(crowded, TableFilters(), cap=10) == 11
 
 
+@pytest.mark.parametrize("rare_name", [queries.RARE_NAME, 0])
+@pytest.mark.parametrize(("sort", "direction"), SORTS)
+@pytest.mark.parametrize(
+    "query",
+    ["q=lee", "q=lee+ann", "q=l", "q=lee&active_from=2025-06-02&active_to=2025-06-02", "q=ng"],
+)
+def test_a_name_search_pages_the_same_rows_however_common_the_name(
+    crowded, monkeypatch, rare_name, sort, direction, query
+):
+    """A name with few rows is paged from the name indexes, a common one through the order's
+    index (``RARE_NAME`` 0: every name is common): the same rows, pages and count."""
+    monkeypatch.setattr(queries, "RARE_NAME", rare_name)
+    filters, _ = queries.parse_filters(QueryDict(f"{query}&sort={sort}&dir={direction}"))
+    expected = [a.pk for a in filtered_assignments(crowded, filters)]
+    assert expected  # each query finds someone
+    forward, _ = _walk(crowded, filters, 4)
+    assert [a.pk for a in forward] == expected
+    last = table_page(crowded, filters, Cursor((_key(forward[-5], sort), forward[-5].pk)))
+    back = Cursor(keyset(filters).parse(last.previous_cursor), before=True)
+    earlier, _ = _walk(crowded, filters, 4, start=back, backwards=True)
+    assert [a.pk for a in earlier + last.rows] == expected
+    assert table_page(crowded, filters).total == len(expected)
+    assert table_page(crowded, filters, cap=2).total_capped == (len(expected) > 2)
+
+
 def test_an_empty_later_page_still_counts(crowded, django_assert_num_queries):
     beyond = Cursor((date(2000, 1, 1), 1))
     with django_assert_num_queries(2):
