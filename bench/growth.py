@@ -48,6 +48,7 @@ from bench import dataset  # noqa: E402
 RESULTS = ROOT / "var" / "bench" / "growth.json"
 DOC = ROOT / "docs" / "benchmarks.md"
 SVG = ROOT / "docs" / "benchmarks-growth.svg"
+NOTES = ROOT / "bench" / "growth_notes.md"  # hand-written: how to read the curve
 BEGIN, END = "<!-- growth:begin -->", "<!-- growth:end -->"
 PORT = int(os.environ.get("BENCH_PORT", "8561"))
 CHILD_ENV = {
@@ -138,6 +139,7 @@ def measure(size: str, quick: bool, say: Any = print) -> dict[str, Any]:
         "table_p95_ms": {k: scenarios[label]["p95_ms"] for k, label in TABLE.items()},
         "table_p50_ms": {k: scenarios[label]["p50_ms"] for k, label in TABLE.items()},
         "table_worst_p95_ms": table.get("worst_p95_ms"),
+        "table_every_p95_ms": {r["label"]: r["p95_ms"] for r in table["scenarios"]},
         "zip": {"certificates": zip_result.get("certificates"), "s": zip_result.get("wall_s")},
         "csv": {"rows": csv_result.get("rows"), "s": csv_result.get("wall_s")},
         "reconcile": {"rows": reconcile.get("rows"), "s": reconcile.get("total_s")},
@@ -202,7 +204,35 @@ def markdown(results: list[dict[str, Any]], svg_name: str) -> str:
     lines += ["", f"![Table p95 and export times by dataset size]({svg_name})", ""]
     when = ", ".join(f"{r['size']} {r['measured_at']}" for r in rows)
     lines += [f"Measured: {when}.", ""]
+    lines += _every_page(rows)
+    if NOTES.exists():
+        lines += [NOTES.read_text().strip(), ""]
     return "\n".join(lines)
+
+
+def _every_page(rows: list[dict[str, Any]]) -> list[str]:
+    """Every page of ``bench/table.py`` at each size, with the largest size's p95 over the
+    one before it (the issue's target: at most 1.5x from 5M/200k to 20M/2M)."""
+    rows = [r for r in rows if r.get("table_every_p95_ms")]
+    if len(rows) < 2:
+        return []
+    big, before = rows[-1], rows[-2]
+    head = " | ".join(f"{_n(r['assignments'])} ({_n(r['big_facility'])})" for r in rows)
+    ratio = f"{_n(big['assignments'])} ÷ {_n(before['assignments'])}"
+    lines = [
+        "Every table page (p95 of the server time on facility 1):",
+        "",
+        f"| page | {head} | {ratio} |",
+        "|---|" + "---|" * (len(rows) + 1),
+    ]
+    for label in big["table_every_p95_ms"]:
+        values = [r["table_every_p95_ms"].get(label) for r in rows]
+        last, prior = values[-1], values[-2]
+        growth = f"{last / prior:.2f}\u00d7" if last and prior else "—"
+        if last and prior and last / prior > 1.5:
+            growth = f"**{growth}**"
+        lines.append(f"| {label} | " + " | ".join(_ms(v) for v in values) + f" | {growth} |")
+    return [*lines, ""]
 
 
 def svg(results: list[dict[str, Any]]) -> str:

@@ -297,9 +297,7 @@ def _rows_table(result: dict[str, Any]) -> list[Row]:
             "—",
             "—",
             "≤ 4; ≤ 6",
-            _met(
-                result["max_queries"] <= 4 and result.get("max_queries_name_search", 0) <= 6
-            ),
+            _met(result["max_queries"] <= 4 and result.get("max_queries_name_search", 0) <= 6),
         )
     )
     seq = result["seq_scan_scenarios"]

@@ -73,7 +73,9 @@ def _is_id(value: Any) -> bool:
     """A value a primary key column can hold: digits only, 1 … ``MAX_ID``. Beyond that range
     SQLite refuses the parameter itself (OverflowError) rather than finding no row."""
     text = str(value).strip()
-    return text.isascii() and text.isdigit() and 0 < int(text) <= MAX_ID
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(MAX_ID)):
+        return False  # long digit strings are refused before int(), which caps their length
+    return 0 < int(text) <= MAX_ID
 
 
 class IdChoiceField(forms.ModelChoiceField):

@@ -1,7 +1,9 @@
 """Model choice fields given ids no database column holds: an invalid choice, never an error.
 
 SQLite refuses an integer parameter beyond 64 bits (OverflowError) instead of finding no row,
-which made the auditor grant form answer 500 to ``reconciliations=9223372036854775808``.
+which made the auditor grant form answer 500 to ``reconciliations=9223372036854775808``; and
+Python refuses to convert a string of more than 4,300 digits (ValueError), which made the key
+form answer 500 to a 5,000-digit partner id (found by tests/security/test_no_server_error.py).
 """
 
 from __future__ import annotations
@@ -15,7 +17,18 @@ from tests import factories
 
 pytestmark = pytest.mark.django_db
 
-OUT_OF_RANGE = ["9223372036854775808", "99999999999999999999999", "0", "-3", "1e3", "١٢", " "]
+# "9" * 5000: longer than Python converts to int (4,300 digits) — it raised ValueError.
+OUT_OF_RANGE = [
+    "9223372036854775808",
+    "99999999999999999999999",
+    "9" * 5000,
+    "0" * 30 + "7",
+    "0",
+    "-3",
+    "1e3",
+    "١٢",
+    " ",
+]
 
 
 class OneForm(forms.Form):
