@@ -33,6 +33,12 @@ def main() -> None:
     parser.add_argument("--batches", type=int, default=5, help="bulk requests of new items")
     parser.add_argument("--items", type=int, default=1000, help="items per request")
     parser.add_argument("--json", action="store_true", help="one JSON object on the last line")
+    parser.add_argument(
+        "--endpoint",
+        action="store_true",
+        help="the partner has a webhook endpoint subscribed to every event (each certificate "
+        "then also writes a delivery row: the cost in docs/webhooks.md)",
+    )
     args = parser.parse_args()
 
     import django
@@ -47,7 +53,7 @@ def main() -> None:
     old_name = connection.settings_dict["NAME"]
     connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     try:
-        result = measure(args.batches, args.items)
+        result = measure(args.batches, args.items, endpoint=args.endpoint)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
         teardown_test_environment()
@@ -74,7 +80,7 @@ def run(quick: bool = False) -> dict[str, Any]:
     return figures
 
 
-def measure(batches: int, size: int) -> dict[str, Any]:
+def measure(batches: int, size: int, *, endpoint: bool = False) -> dict[str, Any]:
     from django.db import connection
     from django.test import Client
 
@@ -91,6 +97,18 @@ def measure(batches: int, size: int) -> dict[str, Any]:
             partner=partner, external_id=f"C-{i}", first_name="Jo", last_name=f"Smith{i}"
         )
     _, raw = create_key(partner, name="bench")
+    if endpoint:
+        from compliance_hub.webhooks.events import EVENT_TYPES
+        from compliance_hub.webhooks.models import WebhookEndpoint
+        from compliance_hub.webhooks.services import generate_secret
+
+        # Nothing is delivered here (no worker runs): the upsert writes the delivery rows.
+        WebhookEndpoint.objects.create(
+            partner=partner,
+            url="https://receiver.example/hook",
+            event_types=list(EVENT_TYPES),
+            secret=generate_secret(),
+        )
     client = Client(headers={"Authorization": f"Bearer {raw}"})
 
     def payload(batch: int) -> bytes:
@@ -130,6 +148,7 @@ def measure(batches: int, size: int) -> dict[str, Any]:
     )
     result: dict[str, Any] = {
         "name": "partner API bulk upsert",
+        "webhook_endpoint": endpoint,
         "database": engine,
         "requests": batches,
         "items_per_request": size,

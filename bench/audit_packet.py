@@ -38,17 +38,24 @@ def prepare(rows: int, migrate: bool, contractors: int) -> dict[str, Any]:
     if migrate:
         call_command("migrate", verbosity=0)
     settings.DEBUG = False
+    from bench import dataset
     from bench.audit_reconcile import build_facility, schedule
     from compliance_hub.audits import services
     from compliance_hub.audits.columns import guess_mapping
     from compliance_hub.audits.reports.rows import certificates_of, relied_on
     from compliance_hub.certificates import documents
+    from compliance_hub.certificates.models import Certificate
 
     facility, person = build_facility(contractors)
     upload = services.keep_upload(facility, person, "packet.csv", schedule(facility, rows, False))
     mapping = guess_mapping(services.table_of(upload).header)
     reconciliation = services.run(upload, mapping, include_unreadable=True, person=person)
     ids = relied_on(reconciliation)
+    # The facility's certificates are stored as the shared placeholder (bench/dataset.py
+    # ``as_rendered``); the packet's own are rendered for real, so that it carries real PDFs.
+    Certificate.objects.filter(pk__in=ids, pdf=dataset.PLACEHOLDER_NAME).update(
+        pdf="", sha256="", size=None, rendered_at=None
+    )
     started = time.perf_counter()
     for certificate in certificates_of(ids):
         documents.ensure_rendered(certificate)

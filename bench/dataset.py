@@ -227,6 +227,33 @@ def placeholder_pdf() -> bytes:
     return bytes(doc.output())
 
 
+def as_rendered(certificates: Any) -> int:
+    """Mark ``certificates`` that still await their PDF as the worker would have left them:
+    each stored, here as one shared placeholder PDF (``PLACEHOLDER_NAME`` under the media
+    root of the process) with its real SHA-256 and size; how many were. For a benchmark's own
+    facilities: without a worker running, their certificates would otherwise stay a render
+    backlog in the shared database, which every later export would pay for (an export first
+    renders what is pending among its rows, so that none lacks its SHA-256)."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+    from django.utils import timezone
+
+    pending = certificates.filter(rendered_at__isnull=True)
+    if not pending.exists():
+        return 0
+    data = placeholder_pdf()
+    if not default_storage.exists(PLACEHOLDER_NAME):
+        default_storage.save(PLACEHOLDER_NAME, ContentFile(data))
+    return int(
+        pending.update(
+            pdf=PLACEHOLDER_NAME,
+            sha256=hashlib.sha256(data).hexdigest(),
+            size=len(data),
+            rendered_at=timezone.now(),
+        )
+    )
+
+
 def _write_placeholder(quick: bool, params: Params | None = None) -> tuple[str, int]:
     data = placeholder_pdf()
     path = media_root(quick, params) / PLACEHOLDER_NAME

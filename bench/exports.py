@@ -94,6 +94,7 @@ def _ensure_data(sizes: dict[str, int], say: Any) -> dict[str, Any]:
     from django.core.files.storage import default_storage
     from django.db import transaction
 
+    from bench import dataset
     from compliance_hub.accounts.models import Person
     from compliance_hub.certificates import documents
     from compliance_hub.certificates.models import Certificate
@@ -144,7 +145,9 @@ def _ensure_data(sizes: dict[str, int], say: Any) -> dict[str, Any]:
         started = time.perf_counter()
         documents.render_pending(limit=pending, among=certificates)
         say(f"  done in {time.perf_counter() - started:.0f} s")
-    _placeholders_for(Certificate.objects.filter(assignment__facility=facilities["csv"]))
+    # The CSV facility's certificates as the worker leaves them (no backlog), so that every
+    # export does not first render 200,000 PDFs and measure the renderer.
+    dataset.as_rendered(Certificate.objects.filter(assignment__facility=facilities["csv"]))
     _settle()
     return {"person": person, **facilities}
 
@@ -164,31 +167,6 @@ def _settle() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("VACUUM (ANALYZE) certificates_assignment, certificates_certificate")
-
-
-def _placeholders_for(certificates: Any) -> None:
-    """The CSV facility's certificates as the worker leaves them (no backlog): each stored,
-    here as one shared placeholder PDF with its real SHA-256 and size, as in bench/dataset.py.
-    Otherwise every export would first render 200,000 PDFs (an export renders what is still
-    pending, so that no listed certificate lacks its SHA-256) and measure the renderer."""
-    import hashlib
-
-    from django.core.files.base import ContentFile
-    from django.core.files.storage import default_storage
-    from django.utils import timezone
-
-    from bench.dataset import placeholder_pdf
-
-    if not certificates.filter(rendered_at__isnull=True).exists():
-        return
-    data = placeholder_pdf()
-    name = default_storage.save("bench/csv-placeholder.pdf", ContentFile(data))
-    certificates.filter(rendered_at__isnull=True).update(
-        pdf=name,
-        sha256=hashlib.sha256(data).hexdigest(),
-        size=len(data),
-        rendered_at=timezone.now(),
-    )
 
 
 def _create_facility(partner: Any, external_id: str, n: int, *, real_snapshots: bool) -> Any:
