@@ -74,6 +74,21 @@ def test_the_pending_certificates_of_the_matching_rows_are_rendered_before_copy(
         assert connection.vendor != "postgresql"
 
 
+def test_with_no_certificate_pending_anywhere_the_check_is_one_probe(
+    site, django_assert_num_queries
+):
+    """The steady state (the worker has rendered everything): one look at its queue, not a
+    join of every matching row to its certificate (0.8 s for 200,000 rows when the planner
+    still believed in a backlog)."""
+    filters = parse_filters(QueryDict(""))[0]
+    render_all_pending(site.facility, filters)
+    render_all_pending(site.foreign.facility, filters)
+    assert not Certificate.objects.filter(rendered_at__isnull=True).exists()
+    with django_assert_num_queries(1) as probe:
+        assert render_all_pending(site.facility, filters) == 0
+    assert "certificates_assignment" not in probe.captured_queries[0]["sql"]
+
+
 def test_an_xlsx_of_freshly_issued_certificates_has_every_hash(client, site):
     assert not Certificate.objects.filter(rendered_at__isnull=False).exists()
     client.force_login(site.person)
