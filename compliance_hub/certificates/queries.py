@@ -233,25 +233,35 @@ def _capped(
     most ``cap + 1`` entries however common the name; so is a ``rare_name`` (see
     ``_name_count``) with other filters, which the name indexes hold too."""
     if filters.name_tokens and (rare_name or not replace(filters, name="").is_filtered):
-        rest = _conditions(facility, replace(filters, name=""))
-        arms = _name_arms(filters.name_tokens)
-        return _arm_ids(facility, arms, *rest, distinct=True)[: cap + 1]
+        return _by_name(facility, filters)[: cap + 1]
     conditions = [*_conditions(facility, filters), *_planner_bounds(facility, filters)]
     return Assignment.objects.filter(*conditions).order_by().values("facility_id")[: cap + 1]
 
 
 # A name with at most this many rows at the facility is "rare": its page is cut from the
-# name indexes alone, reading all its entries there (index-only, about 1 ms per 5,000). A
+# name indexes alone, reading all its entries there (index entries only, no table rows). A
 # commoner name is dense enough among the facility's rows for the order's index to be
 # walked until the page is full (the planner's choice, as for any other filter).
 RARE_NAME = COUNT_CAP
 
 
-def _name_count(facility: Facility, filters: TableFilters, cap: int) -> int:
-    """How many rows of ``facility`` have the name searched for, counting at most
-    ``max(cap, RARE_NAME) + 1`` (one query, reading at most that many index entries)."""
+def _by_name(
+    facility: Facility, filters: TableFilters, *conditions: Q, columns: tuple[str, ...] = ("id",)
+) -> QuerySet[Any]:
+    """The rows ``filters`` select that also meet ``conditions``, each once, read from the
+    name indexes alone (``filters`` has a name): the arms, with every other filter applied
+    in their index entries."""
+    rest = _conditions(facility, replace(filters, name=""))
     arms = _name_arms(filters.name_tokens)
-    return _arm_ids(facility, arms, distinct=True)[: max(cap, RARE_NAME) + 1].count()
+    return _arm_ids(facility, arms, *rest, *conditions, distinct=True, columns=columns)
+
+
+def _name_count(facility: Facility, filters: TableFilters, cap: int) -> int:
+    """How many rows of ``facility`` have the name searched for (the name alone), counting
+    at most ``max(cap, RARE_NAME) + 1`` (one query, reading at most that many index
+    entries)."""
+    name_alone = TableFilters(name=filters.name)
+    return _by_name(facility, name_alone)[: max(cap, RARE_NAME) + 1].count()
 
 
 def _page_ids(
@@ -269,15 +279,8 @@ def _page_ids(
     backwards = cursor is not None and cursor.before
     beyond = [] if cursor is None else [order.beyond(cursor.values, backwards=backwards)]
     if rare_name:
-        found = _arm_ids(
-            facility,
-            _name_arms(filters.name_tokens),
-            *_conditions(facility, replace(filters, name="")),
-            *beyond,
-            distinct=True,
-            columns=("id", order.fields[0]),
-        ).order_by(*order.order_by(backwards=backwards))[:size]
-        return [row["id"] for row in found]
+        found = _by_name(facility, filters, *beyond, columns=("id", order.fields[0]))
+        return [row["id"] for row in found.order_by(*order.order_by(backwards=backwards))[:size]]
     conditions = [
         *_conditions(facility, filters),
         *_planner_bounds(facility, filters, order.fields[0]),
@@ -375,11 +378,14 @@ def table_page(
     """
     order = keyset(filters)
     backwards = cursor is not None and cursor.before
-    name_count = _name_count(facility, filters, cap) if filters.name_tokens else RARE_NAME + 1
-    rare_name = name_count <= RARE_NAME
-    if filters.name_tokens and not replace(filters, name="").is_filtered:
-        count: Any = Value(name_count)  # a name alone: that count is the table's
-    else:
+    rare_name: bool = False
+    count: Any = None  # the count column: the name's own count, or the capped count
+    if filters.name_tokens:
+        name_count = _name_count(facility, filters, cap)
+        rare_name = name_count <= RARE_NAME
+        if not replace(filters, name="").is_filtered:  # a name alone: that is the count
+            count = Value(name_count)
+    if count is None:
         count = CappedCount(_capped(facility, filters, cap, rare_name=rare_name))
     ids = _page_ids(facility, filters, cursor, page_size + 1, rare_name=rare_name)
     found = list(

@@ -125,9 +125,9 @@ def render_all_pending(facility: Facility, filters: TableFilters) -> int:
 
     First one probe of the worker's queue index: with no certificate awaiting its PDF
     anywhere (the steady state) nothing else is read. Otherwise the matching rows are joined
-    to their certificates, which costs about 4 µs a row; the planner may choose that join
-    from statistics that still count a backlog the worker has cleared (measured: 0.8 s for
-    200,000 rows with none pending), which the probe makes free.
+    to their certificates, a cost that grows with the rows exported; without the probe the
+    planner also chose that join from statistics that still counted a backlog the worker
+    had cleared (docs/benchmarks.md, "Notes on this run").
     """
     if not Certificate.objects.filter(rendered_at__isnull=True).exists():
         return 0
